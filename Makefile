@@ -1,0 +1,58 @@
+# Treehole — two commands on a fresh machine:
+#   make run    the site on http://127.0.0.1:8000 (embedded: SQLite, in-process Redis; no services)
+#   make test   the whole suite against real MariaDB and Redis
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Tests: real services, a dedicated Redis db index (flushed between tests), eager background jobs.
+TEST_DATABASE_URL ?= mysql://root@127.0.0.1:3306/treehole
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: run test sysdeps venv migrate demo check-services lint clean messages bench
+
+# mysqlclient compiles against the MariaDB client headers; install them when missing (Debian).
+sysdeps:
+	@if ! pkg-config --exists libmariadb 2>/dev/null && ! pkg-config --exists mysqlclient 2>/dev/null; then \
+	  echo "Installing the MariaDB client headers (libmariadb-dev) for mysqlclient..."; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libmariadb-dev pkg-config >/dev/null; \
+	fi
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(MAKE) --no-print-directory sysdeps
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+migrate: venv
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py seed_demo
+
+run: demo
+	@echo "Serving Treehole (HTTP + WebSocket) on http://$(HOST):$(PORT)/  — admin at /admin/"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+check-services: venv
+	@DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m treehole.checks
+
+test: venv check-services
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) TASKS_IMMEDIATE=1 \
+	  $(PY) -m pytest $(PYTEST_ARGS)
+
+messages: venv
+	cd accounts && ../$(PY) ../manage.py makemessages -l en --ignore '.venv/*' || true
+	$(PY) manage.py makemessages -l en --ignore '.venv/*' --ignore 'staticfiles/*'
+	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache test-results

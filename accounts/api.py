@@ -1,0 +1,200 @@
+"""Accounts endpoints of the contract. Each view parses, calls one service, and answers."""
+
+
+from datetime import datetime
+from typing import Literal
+
+from django.contrib.auth import logout as session_logout
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+
+from accounts import services, tokens
+from accounts.authentication import api_auth
+from accounts.serializers import user_private
+from treehole.errors import InvalidInput
+from treehole.ids import parse_id
+from treehole.net import client_ip
+from treehole.ratelimit import rate_limited
+
+router = Router(tags=["accounts"])
+auth_router = Router(tags=["auth"])
+
+
+class ErrorDetail(Schema):
+    code: str
+    message: str
+    fields: dict[str, list[str]] | None = None
+
+
+class ErrorOut(Schema):
+    error: ErrorDetail
+
+
+class UserOut(Schema):
+    id: str = Field(..., examples=["7311828211384320001"])
+    username: str
+    email: str
+    avatar_url: str | None
+    gender: Literal["unknown", "male", "female", "other"]
+    age: int | None
+    bio: str
+    date_joined: datetime
+    is_staff: bool
+
+
+class TokenPairOut(Schema):
+    access: str
+    refresh: str
+
+
+class AuthOut(TokenPairOut):
+    user: UserOut
+
+
+class DetailOut(Schema):
+    detail: str
+
+
+class EmailCodeIn(Schema):
+    email: str
+    purpose: Literal["register", "reset_password"]
+
+
+class RegisterIn(Schema):
+    email: str
+    code: str
+    username: str
+    password: str
+
+
+class LoginIn(Schema):
+    login: str
+    password: str
+    captcha_key: str | None = None
+    captcha_value: str | None = None
+
+
+class RefreshIn(Schema):
+    refresh: str
+
+
+class PasswordResetIn(Schema):
+    email: str
+    code: str
+    new_password: str
+
+
+class PasswordChangeIn(Schema):
+    old_password: str
+    new_password: str
+
+
+class CaptchaOut(Schema):
+    key: str
+    image_url: str
+
+
+class ProfilePatchIn(Schema):
+    username: str | None = None
+    gender: str | None = None
+    age: int | None = None
+    bio: str | None = None
+    avatar_image_id: str | None = Field(None, description="An Image id (string) uploaded with purpose=avatar; null removes the avatar.")
+
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut, 423: ErrorOut, 429: ErrorOut}
+
+
+def _auth_body(user) -> dict:
+    return {"user": user_private(user), **tokens.issue_pair(user)}
+
+
+@auth_router.post("/email-code", response={202: DetailOut, **ERRORS}, summary="Send a 6-digit e-mail code")
+@rate_limited("email_code")
+def email_code(request, payload: EmailCodeIn):
+    services.email_code_send(email=payload.email, purpose=payload.purpose)
+    return 202, {"detail": "sent"}
+
+
+@auth_router.post("/register", response={201: AuthOut, **ERRORS}, summary="Register with an e-mail code")
+@rate_limited("register")
+def register(request, payload: RegisterIn):
+    user = services.user_register(
+        email=payload.email, code=payload.code, username=payload.username, password=payload.password
+    )
+    return 201, _auth_body(user)
+
+
+@auth_router.get("/captcha", response=CaptchaOut, summary="A new image captcha")
+def captcha(request):
+    from captcha.models import CaptchaStore
+
+    key = CaptchaStore.generate_key()
+    return {"key": key, "image_url": request.build_absolute_uri(reverse("captcha-image", kwargs={"key": key}))}
+
+
+@auth_router.post("/login", response={200: AuthOut, **ERRORS}, summary="Log in by e-mail or username")
+@rate_limited("login")
+def login(request, payload: LoginIn):
+    attempt = services.LoginAttempt(
+        login=payload.login,
+        password=payload.password,
+        ip=client_ip(request),
+        captcha_key=payload.captcha_key,
+        captcha_value=payload.captcha_value,
+    )
+    user = services.user_login(attempt=attempt, request=request)
+    return 200, _auth_body(user)
+
+
+@auth_router.post("/refresh", response={200: TokenPairOut, **ERRORS}, summary="Rotate a refresh token")
+def refresh(request, payload: RefreshIn):
+    _user, pair = tokens.rotate_refresh_token(payload.refresh)
+    return 200, pair
+
+
+@auth_router.post("/logout", auth=api_auth, response={204: None, **ERRORS}, summary="Revoke every token of the caller")
+def logout(request):
+    services.user_revoke_tokens(user=request.auth)
+    if getattr(request, "session", None) is not None:
+        session_logout(request)
+    return 204, None
+
+
+@auth_router.post("/password-reset", response={200: DetailOut, **ERRORS}, summary="Reset the password with an e-mail code")
+def password_reset(request, payload: PasswordResetIn):
+    services.user_reset_password(email=payload.email, code=payload.code, new_password=payload.new_password)
+    return 200, {"detail": "ok"}
+
+
+@router.get("/me", auth=api_auth, response={200: UserOut, **ERRORS}, summary="The caller's profile")
+def me(request):
+    return 200, user_private(request.auth)
+
+
+@router.patch("/me", auth=api_auth, response={200: UserOut, **ERRORS}, summary="Edit the caller's profile")
+def me_patch(request, payload: ProfilePatchIn):
+    given = payload.model_dump(exclude_unset=True)
+    if "avatar_image_id" in given and given["avatar_image_id"] is not None:
+        image_id = parse_id(given["avatar_image_id"])
+        if image_id is None:
+            raise InvalidInput(fields={"avatar_image_id": [_("不是有效的 ID。")]})
+        given["avatar_image_id"] = image_id
+    for nullable in ("username", "gender", "bio"):
+        if nullable in given and given[nullable] is None:
+            raise InvalidInput(fields={nullable: [_("此项不能为 null。")]})
+    user = services.user_update_profile(user=request.auth, **given)
+    return 200, user_private(user)
+
+
+@router.post("/me/password", auth=api_auth, response={200: TokenPairOut, **ERRORS}, summary="Change the password")
+def me_password(request, payload: PasswordChangeIn):
+    pair = services.user_change_password(
+        user=request.auth, old_password=payload.old_password, new_password=payload.new_password
+    )
+    if getattr(request, "session", None) is not None and request.user.is_authenticated and request.user.pk == request.auth.pk:
+        from django.contrib.auth import update_session_auth_hash
+
+        update_session_auth_hash(request, request.auth)
+    return 200, pair

@@ -1,0 +1,42 @@
+"""Page forms. They only shape input for the services, which hold every rule."""
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Gender
+
+
+class EmailForm(forms.Form):
+    email = forms.EmailField(label=_("邮箱"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}))
+
+
+class RegisterVerifyForm(forms.Form):
+    code = forms.CharField(label=_("邮箱验证码"), max_length=6, min_length=6, widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}))
+    username = forms.CharField(label=_("用户名"), max_length=30, min_length=2, widget=forms.TextInput(attrs={"autocomplete": "username"}))
+    password = forms.CharField(label=_("密码"), max_length=128, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+
+class LoginForm(forms.Form):
+    login = forms.CharField(label=_("邮箱或用户名"), max_length=254, widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
+    password = forms.CharField(label=_("密码"), max_length=128, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    captcha_key = forms.CharField(required=False, widget=forms.HiddenInput)
+    captcha_value = forms.CharField(label=_("图片验证码"), required=False, max_length=10, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+
+
+class PasswordResetConfirmForm(forms.Form):
+    code = forms.CharField(label=_("邮箱验证码"), max_length=6, min_length=6, widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}))
+    new_password = forms.CharField(label=_("新密码"), max_length=128, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(label=_("原密码"), max_length=128, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    new_password = forms.CharField(label=_("新密码"), max_length=128, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+
+class ProfileForm(forms.Form):
+    username = forms.CharField(label=_("用户名"), max_length=30, min_length=2)
+    gender = forms.ChoiceField(label=_("性别"), choices=Gender.choices)
+    age = forms.IntegerField(label=_("年龄"), required=False, min_value=1, max_value=150)
+    bio = forms.CharField(label=_("简介"), required=False, max_length=settings.TREEHOLE_LIMITS["bio"], widget=forms.Textarea(attrs={"rows": 3}))
+    avatar = forms.FileField(label=_("头像"), required=False, widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}))

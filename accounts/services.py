@@ -1,0 +1,304 @@
+"""Writes for accounts. The API and the pages both call these; neither repeats a rule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth import authenticate, password_validation
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts import tokens, verification
+from accounts.models import Gender, User
+from accounts.selectors import normalize_email, user_email_taken, user_find_by_login, user_username_taken
+from accounts.tasks import send_email_code
+from treehole.errors import CaptchaRequired, Conflict, InvalidCredentials, InvalidInput, Locked, RateLimited
+
+PURPOSE_REGISTER = "register"
+PURPOSE_RESET = "reset_password"
+PURPOSES = (PURPOSE_REGISTER, PURPOSE_RESET)
+
+
+def _clean_email(email: str, field: str = "email") -> str:
+    email = normalize_email(email)
+    try:
+        if len(email) > 254:
+            raise ValidationError(_("邮箱地址太长。"))
+        validate_email(email)
+    except ValidationError as exc:
+        raise InvalidInput(fields={field: [_("请输入有效的邮箱地址。")]}) from exc
+    return email
+
+
+def _clean_username(username: str, *, exclude_id: int | None = None) -> str:
+    username = (username or "").strip()
+    limits = settings.TREEHOLE_LIMITS
+    field = User._meta.get_field("username")
+    errors: list[str] = []
+    if not limits["username_min"] <= len(username) <= limits["username_max"]:
+        errors.append(
+            _("用户名长度需在 %(min)d 到 %(max)d 个字符之间。")
+            % {"min": limits["username_min"], "max": limits["username_max"]}
+        )
+    else:
+        for validator in field.validators:
+            try:
+                validator(username)
+            except ValidationError:
+                errors.append(_("用户名只能包含文字、数字和 @/./+/-/_ 。"))
+                break
+    if not errors and user_username_taken(username, exclude_id=exclude_id):
+        raise Conflict(_("这个用户名已被使用。"), fields={"username": [_("这个用户名已被使用。")]})
+    if errors:
+        raise InvalidInput(fields={"username": errors})
+    return username
+
+
+def _check_password(password: str, *, user: User | None = None, field: str = "password") -> None:
+    if not password:
+        raise InvalidInput(fields={field: [_("请输入密码。")]})
+    if len(password) > 128:
+        raise InvalidInput(fields={field: [_("密码不能超过 128 个字符。")]})
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise InvalidInput(fields={field: list(exc.messages)}) from exc
+
+
+def _check_code_format(code: str) -> str:
+    code = (code or "").strip()
+    if not (len(code) == 6 and code.isdigit()):
+        raise InvalidInput(fields={"code": [_("验证码是 6 位数字。")]})
+    return code
+
+
+def _consume_code(email: str, purpose: str, code: str) -> None:
+    outcome = verification.check_code(email, purpose, code, consume=True)
+    if outcome == "ok":
+        return
+    messages = {
+        "wrong": _("验证码不正确。"),
+        "dead": _("验证码错误次数过多，已失效，请重新获取。"),
+        "missing": _("验证码已过期或未发送，请重新获取。"),
+    }
+    raise InvalidInput(messages[outcome], fields={"code": [messages[outcome]]})
+
+
+def email_code_send(*, email: str, purpose: str) -> None:
+    """Send a 6-digit code. For a password reset the answer is the same whether or not the
+    address is registered, so the endpoint cannot be used to find out who is a member."""
+    if purpose not in PURPOSES:
+        raise InvalidInput(fields={"purpose": [_("用途只能是 register 或 reset_password。")]})
+    email = _clean_email(email)
+    if purpose == PURPOSE_REGISTER and user_email_taken(email):
+        raise Conflict(_("这个邮箱已注册。"), fields={"email": [_("这个邮箱已注册。")]})
+    wait = verification.claim_send_slot(email)
+    if wait:
+        raise RateLimited(_("发送太频繁，请 %(s)d 秒后再试。") % {"s": wait}, retry_after=wait)
+    if purpose == PURPOSE_RESET and not user_email_taken(email):
+        return
+    code = verification.store_code(email, purpose)
+    try:
+        send_email_code(email, code, purpose, translation.get_language() or settings.LANGUAGE_CODE)
+    except Exception:
+        verification.release_send_slot(email)
+        raise
+
+
+def user_register(*, email: str, code: str, username: str, password: str) -> User:
+    email = _clean_email(email)
+    code = _check_code_format(code)
+    username = _clean_username(username)
+    _check_password(password, user=User(username=username, email=email))
+    if user_email_taken(email):
+        raise Conflict(_("这个邮箱已注册。"), fields={"email": [_("这个邮箱已注册。")]})
+    # Only consume the code once everything else is known to be fine, so a typo in the username
+    # does not cost the user a new e-mail.
+    _consume_code(email, PURPOSE_REGISTER, code)
+    try:
+        with transaction.atomic():
+            user = User(username=username, email=email)
+            user.set_password(password)
+            user.save()
+    except IntegrityError as exc:
+        raise Conflict(_("用户名或邮箱刚被别人注册了。")) from exc
+    return user
+
+
+@dataclass
+class LoginAttempt:
+    login: str
+    password: str
+    ip: str
+    captcha_key: str | None = None
+    captcha_value: str | None = None
+
+
+def login_subject(login: str) -> str:
+    """Failures are counted per account, whichever of e-mail or username was typed."""
+    user = user_find_by_login(login)
+    return f"u{user.pk}" if user else "n:" + (login or "").strip().lower()[:100]
+
+
+def login_captcha_needed(*, login: str, ip: str) -> bool:
+    return verification.login_failures(login_subject(login), ip) >= settings.LOGIN_CAPTCHA_AFTER_FAILURES
+
+
+def _captcha_ok(captcha_key: str | None, captcha_value: str | None) -> bool:
+    from captcha.models import CaptchaStore
+
+    if not captcha_key or not captcha_value:
+        return False
+    deleted, _count = CaptchaStore.objects.filter(
+        hashkey=captcha_key, response=captcha_value.strip().lower(), expiration__gt=timezone.now()
+    ).delete()
+    return deleted > 0
+
+
+def user_login(*, attempt: LoginAttempt, request=None) -> User:
+    """Check credentials with the (account, IP) failure policy: a captcha after N failures,
+    a lock after M. Returns the user; issuing tokens or a session is the caller's door."""
+    if not attempt.login or not attempt.password:
+        fields = {}
+        if not attempt.login:
+            fields["login"] = [_("请输入邮箱或用户名。")]
+        if not attempt.password:
+            fields["password"] = [_("请输入密码。")]
+        raise InvalidInput(fields=fields)
+    subject = login_subject(attempt.login)
+    remaining = verification.login_lock_remaining(subject, attempt.ip)
+    if remaining:
+        raise Locked(_("失败次数过多，请 %(m)d 分钟后再试。") % {"m": (remaining + 59) // 60}, retry_after=remaining)
+    if verification.login_failures(subject, attempt.ip) >= settings.LOGIN_CAPTCHA_AFTER_FAILURES:
+        if not _captcha_ok(attempt.captcha_key, attempt.captcha_value):
+            message = _("请输入正确的图片验证码。")
+            raise CaptchaRequired(message, fields={"captcha_value": [message]})
+    user = authenticate(request, username=attempt.login.strip(), password=attempt.password)
+    if user is None:
+        failures = verification.record_login_failure(subject, attempt.ip)
+        if failures >= settings.LOGIN_LOCK_AFTER_FAILURES:
+            seconds = settings.LOGIN_LOCK_SECONDS
+            raise Locked(_("失败次数过多，请 %(m)d 分钟后再试。") % {"m": (seconds + 59) // 60}, retry_after=seconds)
+        raise InvalidCredentials()
+    verification.clear_login_failures(subject, attempt.ip)
+    User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+    return user
+
+
+def user_revoke_tokens(*, user: User) -> None:
+    """Log out everywhere: every JWT and every page session of the user stops working."""
+    User.objects.filter(pk=user.pk).update(token_version=F("token_version") + 1)
+    user.refresh_from_db(fields=["token_version"])
+
+
+def user_change_password(*, user: User, old_password: str, new_password: str) -> dict[str, str]:
+    if not user.check_password(old_password or ""):
+        raise InvalidInput(fields={"old_password": [_("原密码不正确。")]})
+    _check_password(new_password, user=user, field="new_password")
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.token_version = F("token_version") + 1
+        user.save(update_fields=["password", "token_version"])
+        user.refresh_from_db(fields=["token_version"])
+    return tokens.issue_pair(user)
+
+
+def user_reset_password(*, email: str, code: str, new_password: str) -> User:
+    email = _clean_email(email)
+    code = _check_code_format(code)
+    user = user_find_by_login(email)
+    _check_password(new_password, user=user, field="new_password")
+    _consume_code(email, PURPOSE_RESET, code)
+    if user is None:  # a code can only exist for a registered address; be safe anyway
+        raise InvalidInput(fields={"code": [_("验证码已过期或未发送，请重新获取。")]})
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.token_version = F("token_version") + 1
+        user.save(update_fields=["password", "token_version"])
+        user.refresh_from_db(fields=["token_version"])
+    return user
+
+
+_UNSET = object()
+
+
+def user_update_profile(
+    *,
+    user: User,
+    username=_UNSET,
+    gender=_UNSET,
+    age=_UNSET,
+    bio=_UNSET,
+    avatar_image_id=_UNSET,
+) -> User:
+    """Change only the fields given. Validates everything before writing anything."""
+    from uploads.services import image_take_for_avatar
+
+    changes: dict = {}
+    errors: dict[str, list[str]] = {}
+    if username is not _UNSET:
+        if not isinstance(username, str):
+            errors["username"] = [_("用户名必须是文字。")]
+        else:
+            try:
+                changes["username"] = _clean_username(username, exclude_id=user.pk)
+            except (InvalidInput, Conflict) as exc:
+                if isinstance(exc, Conflict):
+                    raise
+                errors.update(exc.fields or {})
+    if gender is not _UNSET:
+        if gender not in Gender.values:
+            errors["gender"] = [_("性别只能是 unknown、male、female 或 other。")]
+        else:
+            changes["gender"] = gender
+    if age is not _UNSET:
+        if age is not None and (isinstance(age, bool) or not isinstance(age, int) or not 1 <= age <= 150):
+            errors["age"] = [_("年龄需在 1 到 150 之间。")]
+        else:
+            changes["age"] = age
+    if bio is not _UNSET:
+        bio = (bio or "").strip() if isinstance(bio, str) or bio is None else None
+        if bio is None:
+            errors["bio"] = [_("简介必须是文字。")]
+        elif len(bio) > settings.TREEHOLE_LIMITS["bio"]:
+            errors["bio"] = [_("简介不能超过 %(n)d 个字。") % {"n": settings.TREEHOLE_LIMITS["bio"]}]
+        else:
+            changes["bio"] = bio
+    if errors:
+        raise InvalidInput(fields=errors)
+    with transaction.atomic():
+        if avatar_image_id is not _UNSET:
+            if avatar_image_id is None:
+                changes["avatar"] = None
+            else:
+                changes["avatar"] = image_take_for_avatar(owner=user, image_id=avatar_image_id)
+        for name, value in changes.items():
+            setattr(user, name, value)
+        if changes:
+            try:
+                user.save(update_fields=[*changes.keys()])
+            except IntegrityError as exc:
+                raise Conflict(_("这个用户名已被使用。"), fields={"username": [_("这个用户名已被使用。")]}) from exc
+    return user
+
+
+def user_ban(*, user: User, until: datetime | None) -> User:
+    """Ban until ``until`` (None = permanently). The ban revokes every token and session."""
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(
+            is_banned=True, banned_until=until, token_version=F("token_version") + 1
+        )
+    user.refresh_from_db(fields=["is_banned", "banned_until", "token_version"])
+    return user
+
+
+def user_unban(*, user: User) -> User:
+    User.objects.filter(pk=user.pk).update(is_banned=False, banned_until=None)
+    user.refresh_from_db(fields=["is_banned", "banned_until"])
+    return user

@@ -1,0 +1,89 @@
+"""JWT access/refresh tokens (HS256) and their revocation by the user's token version."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timezone
+
+import jwt
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from treehole.errors import TokenExpired, Unauthenticated
+
+ALGORITHM = "HS256"
+ACCESS, REFRESH = "access", "refresh"
+
+
+def _encode(user, token_type: str, lifetime) -> str:
+    now = datetime.now(timezone.utc)
+    claims = {
+        "sub": str(user.pk),
+        "type": token_type,
+        "ver": user.token_version,
+        "iat": int(now.timestamp()),
+        "exp": int((now + lifetime).timestamp()),
+        "jti": secrets.token_hex(16),
+    }
+    return jwt.encode(claims, settings.JWT_SIGNING_KEY, algorithm=ALGORITHM)
+
+
+def issue_pair(user) -> dict[str, str]:
+    return {
+        "access": _encode(user, ACCESS, settings.ACCESS_TOKEN_LIFETIME),
+        "refresh": _encode(user, REFRESH, settings.REFRESH_TOKEN_LIFETIME),
+    }
+
+
+def decode(token: str, expected_type: str) -> dict:
+    try:
+        claims = jwt.decode(
+            token,
+            settings.JWT_SIGNING_KEY,
+            algorithms=[ALGORITHM],
+            options={"require": ["sub", "type", "ver", "exp", "iat", "jti"]},
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise TokenExpired() from exc
+    except jwt.InvalidTokenError as exc:
+        raise Unauthenticated(_("令牌无效。")) from exc
+    if claims.get("type") != expected_type:
+        raise Unauthenticated(_("令牌类型不对。"))
+    return claims
+
+
+def _user_for_claims(claims: dict):
+    from accounts.models import User
+
+    try:
+        user = User.objects.select_related("avatar").get(pk=int(claims["sub"]), is_active=True)
+    except (User.DoesNotExist, ValueError, TypeError) as exc:
+        raise Unauthenticated(_("令牌无效。")) from exc
+    if user.token_version != claims["ver"]:
+        # Revoked: password changed or reset, logged out everywhere, or banned.
+        raise TokenExpired(_("登录已失效，请重新登录。"))
+    return user
+
+
+def user_for_access_token(token: str):
+    return _user_for_claims(decode(token, ACCESS))
+
+
+def rotate_refresh_token(token: str):
+    """Exchange a refresh token for a new pair. Each refresh token works once: a replayed one
+    means it was stolen, so every token of the user is revoked."""
+    from accounts.models import UsedRefreshToken, User
+
+    claims = decode(token, REFRESH)
+    user = _user_for_claims(claims)
+    try:
+        with transaction.atomic():
+            UsedRefreshToken.objects.create(
+                jti=claims["jti"], user=user, expires_at=datetime.fromtimestamp(claims["exp"], timezone.utc)
+            )
+    except IntegrityError as exc:
+        User.objects.filter(pk=user.pk).update(token_version=F("token_version") + 1)
+        raise TokenExpired(_("刷新令牌已被使用，请重新登录。")) from exc
+    return user, issue_pair(user)

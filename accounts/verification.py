@@ -1,0 +1,123 @@
+"""The accounts app's Redis keys: one-time e-mail codes and login-failure counters.
+
+Both are short-lived by nature (minutes), so Redis is their only home: after a Redis flush a user
+asks for a new code, and failure counters start again, which is the safe direction for neither
+(a flush forgets a lock) but costs at most one more window of attempts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+
+from treehole.redis import LuaScript, get_redis, key
+
+
+def _digest(email: str, purpose: str, code: str) -> str:
+    # Only an HMAC of the code is stored, so a Redis dump does not hand out live codes.
+    message = f"{purpose}:{email}:{code}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _code_key(email: str, purpose: str) -> str:
+    return key("email_code", purpose, email)
+
+
+def _cooldown_key(email: str) -> str:
+    return key("email_code", "cooldown", email)
+
+
+def claim_send_slot(email: str) -> int:
+    """0 when a code may be sent now (and the slot is taken), else the seconds to wait."""
+    redis = get_redis()
+    if redis.set(_cooldown_key(email), "1", nx=True, ex=settings.EMAIL_CODE_RESEND_SECONDS):
+        return 0
+    return max(1, redis.ttl(_cooldown_key(email)))
+
+
+def release_send_slot(email: str) -> None:
+    get_redis().delete(_cooldown_key(email))
+
+
+def store_code(email: str, purpose: str) -> str:
+    code = f"{secrets.randbelow(10**6):06d}"
+    redis = get_redis()
+    with redis.pipeline(transaction=True) as pipe:
+        pipe.delete(_code_key(email, purpose))
+        pipe.hset(_code_key(email, purpose), mapping={"digest": _digest(email, purpose, code), "tries": 0})
+        pipe.expire(_code_key(email, purpose), settings.EMAIL_CODE_TTL_SECONDS)
+        pipe.execute()
+    return code
+
+
+# Check-and-consume in one step: two concurrent requests can never both use one code, and the
+# fifth wrong try deletes it.
+_CHECK_CODE = LuaScript(
+    """
+local digest = redis.call('HGET', KEYS[1], 'digest')
+if not digest then return 'missing' end
+if digest == ARGV[1] then
+  if ARGV[3] == '1' then redis.call('DEL', KEYS[1]) end
+  return 'ok'
+end
+local tries = redis.call('HINCRBY', KEYS[1], 'tries', 1)
+if tries >= tonumber(ARGV[2]) then redis.call('DEL', KEYS[1]) return 'dead' end
+return 'wrong'
+"""
+)
+
+
+def check_code(email: str, purpose: str, code: str, *, consume: bool) -> str:
+    """'ok', 'wrong', 'dead' (too many wrong tries) or 'missing' (never sent, used or expired)."""
+    return _CHECK_CODE(
+        keys=[_code_key(email, purpose)],
+        args=[_digest(email, purpose, code), settings.EMAIL_CODE_MAX_TRIES, "1" if consume else "0"],
+    )
+
+
+def _failures_key(subject: str, ip: str) -> str:
+    return key("login", "failures", subject, ip)
+
+
+def _lock_key(subject: str, ip: str) -> str:
+    return key("login", "lock", subject, ip)
+
+
+def login_lock_remaining(subject: str, ip: str) -> int:
+    """Seconds left on a lock of this (account, IP) pair, 0 when not locked."""
+    ttl = get_redis().ttl(_lock_key(subject, ip))
+    return ttl if ttl and ttl > 0 else 0
+
+
+def login_failures(subject: str, ip: str) -> int:
+    return int(get_redis().get(_failures_key(subject, ip)) or 0)
+
+
+_RECORD_FAILURE = LuaScript(
+    """
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+if n >= tonumber(ARGV[2]) then
+  redis.call('SET', KEYS[2], '1', 'EX', ARGV[3])
+  redis.call('DEL', KEYS[1])
+end
+return n
+"""
+)
+
+
+def record_login_failure(subject: str, ip: str) -> int:
+    """Count a failure inside the window; the Nth locks the pair. Returns the count."""
+    return int(
+        _RECORD_FAILURE(
+            keys=[_failures_key(subject, ip), _lock_key(subject, ip)],
+            args=[settings.LOGIN_FAILURE_WINDOW_SECONDS, settings.LOGIN_LOCK_AFTER_FAILURES, settings.LOGIN_LOCK_SECONDS],
+        )
+    )
+
+
+def clear_login_failures(subject: str, ip: str) -> None:
+    get_redis().delete(_failures_key(subject, ip))

@@ -1,0 +1,3 @@
+"""WebSocket routes. The chat consumer lands with the chat issue."""
+
+websocket_urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Comments endpoints of the contract (see ../shared/API.md)."""
+
+from ninja import Router
+
+router = Router(tags=["comments"])

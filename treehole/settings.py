@@ -1,0 +1,302 @@
+"""Treehole settings, read from the environment (12-factor, via django-environ).
+
+Two modes share this one file:
+- embedded (the default, ``make run``): SQLite, an in-process Redis (fakeredis, with Lua) and the
+  in-memory channel layer, so a newcomer needs nothing installed;
+- real: ``DATABASE_URL`` / ``REDIS_URL`` point at MariaDB/MySQL and Redis (tests, compose, prod).
+Every setting below that a deployer may want to change is listed in the README's table.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+INSECURE_DEV_SECRET_KEY = "insecure-dev-only-key-change-me"  # noqa: S105 - refused when DEBUG is off
+
+DEBUG = env.bool("DEBUG", default=True)
+SECRET_KEY = env.str("SECRET_KEY", default=INSECURE_DEV_SECRET_KEY)
+if not DEBUG and (SECRET_KEY == INSECURE_DEV_SECRET_KEY or len(SECRET_KEY) < 32):
+    raise ImproperlyConfigured(
+        "DEBUG is off but SECRET_KEY is unset or weak: set SECRET_KEY to a random string of 50+ chars."
+    )
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_ALLOW_CREDENTIALS = True
+CORS_URLS_REGEX = r"^/api/.*$"
+
+INSTALLED_APPS = [
+    "daphne",  # must precede staticfiles so `runserver` is the ASGI one (HTTP + WebSocket)
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "corsheaders",
+    "channels",
+    "captcha",
+    "ninja",
+    "huey.contrib.djhuey",
+    "treehole",
+    "accounts",
+    "uploads",
+    "notes",
+    "comments",
+    "chat",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "treehole.middleware.ApiErrorShapeMiddleware",
+]
+
+ROOT_URLCONF = "treehole.urls"
+WSGI_APPLICATION = "treehole.wsgi.application"
+ASGI_APPLICATION = "treehole.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+# --- Database: the source of truth -------------------------------------------------------------
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] in ("django.db.backends.mysql",):
+    # utf8mb4 so Chinese text and emoji round-trip; strict mode so overlong data fails loudly;
+    # READ COMMITTED so SELECT ... FOR UPDATE sees rows committed by concurrent writers.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "charset": "utf8mb4",
+            "init_command": "SET sql_mode='STRICT_TRANS_TABLES', innodb_lock_wait_timeout=20",
+            "isolation_level": "read committed",
+        }
+    )
+    DATABASES["default"]["TEST"] = {
+        "CHARSET": "utf8mb4",
+        "COLLATION": "utf8mb4_unicode_ci",
+        "NAME": env.str("TEST_DATABASE_NAME", default="test_treehole"),
+    }
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis: a rebuildable index, never the truth ------------------------------------------------
+# Empty REDIS_URL = embedded mode: an in-process fakeredis server (with Lua via lupa).
+REDIS_URL = env.str("REDIS_URL", default="")
+REDIS_KEY_PREFIX = env.str("REDIS_KEY_PREFIX", default="treehole:")
+EMBEDDED_REDIS = not REDIS_URL
+
+if EMBEDDED_REDIS:
+    from fakeredis import FakeConnection
+
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://embedded:6379/0",
+            "OPTIONS": {"CONNECTION_POOL_KWARGS": {"connection_class": FakeConnection}},
+            "KEY_PREFIX": REDIS_KEY_PREFIX + "cache",
+        }
+    }
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": REDIS_KEY_PREFIX + "cache",
+        }
+    }
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": env.str("CHANNEL_LAYER_BACKEND", default="channels_redis.pubsub.RedisPubSubChannelLayer"),
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": REDIS_KEY_PREFIX + "asgi"},
+        }
+    }
+
+# --- Background tasks (Huey on Redis; eager in the embedded mode and in tests) ------------------
+TASKS_IMMEDIATE = env.bool("TASKS_IMMEDIATE", default=EMBEDDED_REDIS)
+HUEY = {
+    "huey_class": "huey.RedisHuey",
+    "name": REDIS_KEY_PREFIX + "huey",
+    "immediate": TASKS_IMMEDIATE,
+    "url": REDIS_URL or None,
+    "consumer": {"workers": 2, "worker_type": "thread"},
+}
+
+# --- Auth ---------------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = ["accounts.backends.EmailOrUsernameBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+
+JWT_SIGNING_KEY = env.str("JWT_SIGNING_KEY", default=SECRET_KEY)
+ACCESS_TOKEN_LIFETIME = timedelta(seconds=env.int("ACCESS_TOKEN_LIFETIME_SECONDS", default=2 * 3600))
+REFRESH_TOKEN_LIFETIME = timedelta(seconds=env.int("REFRESH_TOKEN_LIFETIME_SECONDS", default=14 * 24 * 3600))
+
+EMAIL_CODE_TTL_SECONDS = env.int("EMAIL_CODE_TTL_SECONDS", default=300)
+EMAIL_CODE_RESEND_SECONDS = env.int("EMAIL_CODE_RESEND_SECONDS", default=60)
+EMAIL_CODE_MAX_TRIES = env.int("EMAIL_CODE_MAX_TRIES", default=5)
+LOGIN_CAPTCHA_AFTER_FAILURES = env.int("LOGIN_CAPTCHA_AFTER_FAILURES", default=3)
+LOGIN_LOCK_AFTER_FAILURES = env.int("LOGIN_LOCK_AFTER_FAILURES", default=5)
+LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
+LOGIN_LOCK_SECONDS = env.int("LOGIN_LOCK_SECONDS", default=15 * 60)
+
+CAPTCHA_TIMEOUT = 5  # minutes
+CAPTCHA_LENGTH = 4
+CAPTCHA_IMAGE_SIZE = (120, 40)
+CAPTCHA_FONT_SIZE = 30
+
+# --- IDs ----------------------------------------------------------------------------------------
+# Each process that creates rows needs its own worker id (0..1023): gunicorn's post_fork hook adds
+# the worker's age to this base; daphne and the task worker are given their own in compose.
+TREEHOLE_WORKER_ID = env.int("TREEHOLE_WORKER_ID", default=0)
+
+# --- Limits (the contract's defaults) ----------------------------------------------------------
+TREEHOLE_LIMITS = {
+    "title": env.int("LIMIT_TITLE", default=100),
+    "note_content": env.int("LIMIT_NOTE_CONTENT", default=5000),
+    "comment_content": env.int("LIMIT_COMMENT_CONTENT", default=1000),
+    "chat_message": env.int("LIMIT_CHAT_MESSAGE", default=500),
+    "username_min": 2,
+    "username_max": env.int("LIMIT_USERNAME", default=30),
+    "bio": env.int("LIMIT_BIO", default=200),
+    "image_bytes": env.int("LIMIT_IMAGE_BYTES", default=10 * 1024 * 1024),
+    "image_pixels": env.int("LIMIT_IMAGE_PIXELS", default=40_000_000),
+    "images_per_note": env.int("LIMIT_IMAGES_PER_NOTE", default=9),
+    "chunked_upload_bytes": env.int("LIMIT_CHUNKED_UPLOAD_BYTES", default=500 * 1024 * 1024),
+    "page_size_default": 20,
+    "page_size_max": 50,
+}
+AVATAR_SIZE = 256
+DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024  # JSON bodies; files have their own limits
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- E-mail ---------------------------------------------------------------------------------------
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Treehole <noreply@treehole.local>")
+
+# --- i18n: Simplified Chinese first, English shipped compiled -----------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and media -------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+# Serve static files straight from the app directories too, so a lone app process with DEBUG off
+# works even before `collectstatic` (compose runs collectstatic and nginx serves them).
+WHITENOISE_USE_FINDERS = True
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)  # nginx serves /media/ in compose
+
+# --- Security -----------------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+if not DEBUG:
+    SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
+    CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# --- Client IP behind proxies ------------------------------------------------------------------
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+TRUSTED_PROXY_HEADER = env.str("TRUSTED_PROXY_HEADER", default="HTTP_X_FORWARDED_FOR")
+
+# --- Rate limits: {action: (tokens per second, burst)} -----------------------------------------
+# Token buckets in Redis (treehole/ratelimit.py). Writes are limited per user (per IP when
+# signed out); the global bucket is checked in middleware.
+RATE_LIMITS = {
+    "global": (env.float("RATE_GLOBAL_PER_SECOND", default=1000), env.float("RATE_GLOBAL_BURST", default=5000)),
+    "login": (env.float("RATE_LOGIN_PER_SECOND", default=10 / 60), env.float("RATE_LOGIN_BURST", default=10)),
+    "email_code": (env.float("RATE_EMAIL_CODE_PER_SECOND", default=5 / 3600), env.float("RATE_EMAIL_CODE_BURST", default=5)),
+    "register": (env.float("RATE_REGISTER_PER_SECOND", default=5 / 3600), env.float("RATE_REGISTER_BURST", default=5)),
+    "post": (env.float("RATE_POST_PER_SECOND", default=10 / 3600), env.float("RATE_POST_BURST", default=5)),
+    "comment": (env.float("RATE_COMMENT_PER_SECOND", default=1 / 10), env.float("RATE_COMMENT_BURST", default=10)),
+    "vote": (env.float("RATE_VOTE_PER_SECOND", default=2), env.float("RATE_VOTE_BURST", default=30)),
+    "chat": (env.float("RATE_CHAT_PER_SECOND", default=1), env.float("RATE_CHAT_BURST", default=5)),
+    "upload": (env.float("RATE_UPLOAD_PER_SECOND", default=1 / 6), env.float("RATE_UPLOAD_BURST", default=20)),
+    "report": (env.float("RATE_REPORT_PER_SECOND", default=1 / 60), env.float("RATE_REPORT_BURST", default=10)),
+}
+RATE_LIMITS_FAIL_CLOSED = ("email_code",)
+
+# --- Notes (issue: notes) -----------------------------------------------------------------------
+
+# --- Comments (issue: comments) -----------------------------------------------------------------
+
+# --- Chat (issue: chat) -------------------------------------------------------------------------
+
+# --- Uploads (issue: uploads) -------------------------------------------------------------------
+
+# --- Protection: CORS, CSP, security headers (issue: protection) --------------------------------
+
+# --- Moderation (issue: moderation) -------------------------------------------------------------

@@ -1,0 +1,39 @@
+import pytest
+
+from treehole import redis as treehole_redis
+
+
+@pytest.mark.django_db
+def test_healthz_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "redis": "ok"}
+
+
+@pytest.mark.django_db
+def test_healthz_names_redis_when_it_is_down(client, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    treehole_redis.reset_client()
+    try:
+        response = client.get("/healthz")
+    finally:
+        treehole_redis.reset_client()
+    assert response.status_code == 503
+    body = response.json()
+    assert body["database"] == "ok" and body["redis"].startswith("error")
+
+
+@pytest.mark.django_db
+def test_unknown_api_path_and_wrong_method_get_the_error_shape(client):
+    from treehole.testing import assert_error
+
+    assert_error(client.get("/api/v1/definitely-not-here"), 404, "not_found")
+    assert_error(client.delete("/api/v1/me"), 405, "invalid")
+
+
+@pytest.mark.django_db
+def test_openapi_and_docs_are_served(client):
+    schema = client.get("/api/v1/openapi.json")
+    assert schema.status_code == 200
+    assert "/api/v1/auth/login" in schema.json()["paths"]
+    assert client.get("/api/v1/docs").status_code == 200

@@ -1,0 +1,39 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+from accounts.api import auth_router as accounts_auth_router
+from accounts.api import router as accounts_router
+from chat.api import router as chat_router
+from comments.api import router as comments_router
+from notes.api import router as notes_router
+from treehole.api import api
+from treehole.health import healthz
+from uploads.api import router as uploads_router
+
+# Each app contributes a router; they are mounted here, once, in contract order.
+api.add_router("/auth", accounts_auth_router)
+api.add_router("", accounts_router)
+api.add_router("", notes_router)
+api.add_router("", comments_router)
+api.add_router("/chat", chat_router)
+api.add_router("/uploads", uploads_router)
+
+admin.site.site_header = "心灵树洞 · 管理"
+admin.site.site_title = "心灵树洞"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("captcha/", include("captcha.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("accounts.urls")),
+    path("chat/", include("chat.urls")),
+    path("", include("notes.urls")),
+]
+
+if settings.SERVE_MEDIA:
+    # One app process is usable without nginx; in compose nginx serves /media/ itself.
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]

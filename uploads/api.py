@@ -1,0 +1,5 @@
+"""Uploads endpoints of the contract (see ../shared/API.md)."""
+
+from ninja import Router
+
+router = Router(tags=["uploads"])
