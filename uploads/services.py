@@ -59,3 +59,35 @@ def image_take_for_avatar(*, owner, image_id: int) -> Image:
             image.attached = True
             image.save(update_fields=["attached"])
     return image
+
+
+def images_claim(*, owner, image_ids: list[int], purpose: str = ImagePurpose.NOTE) -> list[Image]:
+    """The caller's own images, in the order given, marked attached (so the sweeper keeps them).
+    Call inside the transaction that attaches them. Unknown ids, someone else's images, duplicates
+    or more than the limit are a validation error on ``image_ids`` and change nothing."""
+    from django.conf import settings
+
+    limit = settings.TREEHOLE_LIMITS["images_per_note"]
+    if len(image_ids) > limit:
+        raise InvalidInput(fields={"image_ids": [_("最多只能附 %(n)d 张图片。") % {"n": limit}]})
+    if len(set(image_ids)) != len(image_ids):
+        raise InvalidInput(fields={"image_ids": [_("图片重复了。")]})
+    if not image_ids:
+        return []
+    found = {image.pk: image for image in Image.objects.select_for_update().filter(pk__in=image_ids, owner=owner, purpose=purpose)}
+    if len(found) != len(image_ids):
+        raise InvalidInput(fields={"image_ids": [_("找不到图片，或图片不是你上传的。")]})
+    Image.objects.filter(pk__in=image_ids).update(attached=True)
+    return [found[image_id] for image_id in image_ids]
+
+
+def image_serialize(image: Image) -> dict:
+    """The contract's Image object."""
+    return {
+        "id": str(image.pk),
+        "url": image.url,
+        "thumb_url": image.thumb_url,
+        "width": image.width,
+        "height": image.height,
+        "size": image.size,
+    }
