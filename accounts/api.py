@@ -8,6 +8,7 @@ from django.contrib.auth import logout as session_logout
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 
 from accounts import services, tokens
 from accounts.authentication import api_auth
@@ -114,7 +115,7 @@ def _auth_body(user) -> dict:
 @rate_limited("email_code")
 def email_code(request, payload: EmailCodeIn):
     services.email_code_send(email=payload.email, purpose=payload.purpose)
-    return 202, {"detail": "sent"}
+    return Status(202, {"detail": "sent"})
 
 
 @auth_router.post("/register", response={201: AuthOut, **ERRORS}, summary="Register with an e-mail code")
@@ -123,7 +124,7 @@ def register(request, payload: RegisterIn):
     user = services.user_register(
         email=payload.email, code=payload.code, username=payload.username, password=payload.password
     )
-    return 201, _auth_body(user)
+    return Status(201, _auth_body(user))
 
 
 @auth_router.get("/captcha", response=CaptchaOut, summary="A new image captcha")
@@ -145,13 +146,13 @@ def login(request, payload: LoginIn):
         captcha_value=payload.captcha_value,
     )
     user = services.user_login(attempt=attempt, request=request)
-    return 200, _auth_body(user)
+    return Status(200, _auth_body(user))
 
 
 @auth_router.post("/refresh", response={200: TokenPairOut, **ERRORS}, summary="Rotate a refresh token")
 def refresh(request, payload: RefreshIn):
     _user, pair = tokens.rotate_refresh_token(payload.refresh)
-    return 200, pair
+    return Status(200, pair)
 
 
 @auth_router.post("/logout", auth=api_auth, response={204: None, **ERRORS}, summary="Revoke every token of the caller")
@@ -159,18 +160,18 @@ def logout(request):
     services.user_revoke_tokens(user=request.auth)
     if getattr(request, "session", None) is not None:
         session_logout(request)
-    return 204, None
+    return Status(204, None)
 
 
 @auth_router.post("/password-reset", response={200: DetailOut, **ERRORS}, summary="Reset the password with an e-mail code")
 def password_reset(request, payload: PasswordResetIn):
     services.user_reset_password(email=payload.email, code=payload.code, new_password=payload.new_password)
-    return 200, {"detail": "ok"}
+    return Status(200, {"detail": "ok"})
 
 
 @router.get("/me", auth=api_auth, response={200: UserOut, **ERRORS}, summary="The caller's profile")
 def me(request):
-    return 200, user_private(request.auth)
+    return Status(200, user_private(request.auth))
 
 
 @router.patch("/me", auth=api_auth, response={200: UserOut, **ERRORS}, summary="Edit the caller's profile")
@@ -185,7 +186,7 @@ def me_patch(request, payload: ProfilePatchIn):
         if nullable in given and given[nullable] is None:
             raise InvalidInput(fields={nullable: [_("此项不能为 null。")]})
     user = services.user_update_profile(user=request.auth, **given)
-    return 200, user_private(user)
+    return Status(200, user_private(user))
 
 
 @router.post("/me/password", auth=api_auth, response={200: TokenPairOut, **ERRORS}, summary="Change the password")
@@ -197,4 +198,4 @@ def me_password(request, payload: PasswordChangeIn):
         from django.contrib.auth import update_session_auth_hash
 
         update_session_auth_hash(request, request.auth)
-    return 200, pair
+    return Status(200, pair)

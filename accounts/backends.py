@@ -1,3 +1,4 @@
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
 from accounts.selectors import user_find_by_login
@@ -12,7 +13,7 @@ class EmailOrUsernameBackend(ModelBackend):
         user = user_find_by_login(username)
         if user is None:
             # Run the hasher anyway so a missing account takes as long as a wrong password.
-            self.user_model().set_password(password)
+            get_user_model()().set_password(password)
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
             return user

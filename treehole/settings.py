@@ -19,7 +19,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-INSECURE_DEV_SECRET_KEY = "insecure-dev-only-key-change-me"  # noqa: S105 - refused when DEBUG is off
+INSECURE_DEV_SECRET_KEY = "insecure-dev-only-key-change-me-before-any-deployment"  # noqa: S105 - refused when DEBUG is off
 
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env.str("SECRET_KEY", default=INSECURE_DEV_SECRET_KEY)
@@ -279,7 +279,7 @@ RATE_LIMITS = {
     "global": (env.float("RATE_GLOBAL_PER_SECOND", default=1000), env.float("RATE_GLOBAL_BURST", default=5000)),
     "login": (env.float("RATE_LOGIN_PER_SECOND", default=10 / 60), env.float("RATE_LOGIN_BURST", default=10)),
     "email_code": (env.float("RATE_EMAIL_CODE_PER_SECOND", default=5 / 3600), env.float("RATE_EMAIL_CODE_BURST", default=5)),
-    "register": (env.float("RATE_REGISTER_PER_SECOND", default=5 / 3600), env.float("RATE_REGISTER_BURST", default=5)),
+    "register": (env.float("RATE_REGISTER_PER_SECOND", default=20 / 3600), env.float("RATE_REGISTER_BURST", default=20)),
     "post": (env.float("RATE_POST_PER_SECOND", default=10 / 3600), env.float("RATE_POST_BURST", default=5)),
     "comment": (env.float("RATE_COMMENT_PER_SECOND", default=1 / 10), env.float("RATE_COMMENT_BURST", default=10)),
     "vote": (env.float("RATE_VOTE_PER_SECOND", default=2), env.float("RATE_VOTE_BURST", default=30)),
