@@ -288,6 +288,22 @@ def user_update_profile(
     return user
 
 
+def ensure_can_write(user) -> None:
+    """The gate every write (post, comment, vote, upload, chat, report) passes: a banned user can
+    read and log in, but gets ``Banned`` (403 ``banned``) saying until when. A ban whose end is in
+    the past has expired by itself."""
+    from django.utils.formats import date_format
+
+    from treehole.errors import Banned
+
+    if user is None or not getattr(user, "is_authenticated", False) or not user.ban_active:
+        return
+    if user.banned_until is None:
+        raise Banned(_("你的账号已被永久封禁，不能发帖、评论、投票、上传或聊天。"))
+    until = date_format(timezone.localtime(user.banned_until), "Y-m-d H:i")
+    raise Banned(_("你的账号已被封禁至 %(until)s，在此之前不能发帖、评论、投票、上传或聊天。") % {"until": until})
+
+
 def user_ban(*, user: User, until: datetime | None) -> User:
     """Ban until ``until`` (None = permanently). The ban revokes every token and session."""
     with transaction.atomic():

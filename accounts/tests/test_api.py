@@ -442,3 +442,25 @@ def test_session_api_calls_need_the_csrf_header():
     token = client.cookies["csrftoken"].value
     allowed = client.patch("/api/v1/me", '{"bio": "x"}', content_type="application/json", HTTP_X_CSRFTOKEN=token)
     assert allowed.status_code == 200 and allowed.json()["bio"] == "x"
+
+
+def test_ensure_can_write_says_until_when_and_expires_by_itself():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.services import ensure_can_write, user_ban
+    from treehole.errors import Banned
+
+    user = make_user("xan")
+    ensure_can_write(user)  # not banned: passes
+    user_ban(user=user, until=timezone.now() + timedelta(days=3))
+    with pytest.raises(Banned) as raised:
+        ensure_can_write(user)
+    assert timezone.localtime(user.banned_until).strftime("%Y-%m-%d") in raised.value.message
+    user_ban(user=user, until=None)
+    with pytest.raises(Banned) as raised:
+        ensure_can_write(user)
+    assert "永久" in raised.value.message
+    user_ban(user=user, until=timezone.now() - timedelta(seconds=1))
+    ensure_can_write(user)  # expired by itself
