@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "notes",
     "comments",
     "chat",
+    "moderation",
 ]
 
 MIDDLEWARE = [

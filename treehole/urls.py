@@ -7,6 +7,7 @@ from accounts.api import auth_router as accounts_auth_router
 from accounts.api import router as accounts_router
 from chat.api import router as chat_router
 from comments.api import router as comments_router
+from moderation.api import router as moderation_router
 from notes.api import router as notes_router
 from treehole.api import api
 from treehole.health import healthz
@@ -19,6 +20,7 @@ api.add_router("", notes_router)
 api.add_router("", comments_router)
 api.add_router("/chat", chat_router)
 api.add_router("/uploads", uploads_router)
+api.add_router("", moderation_router)
 
 admin.site.site_header = "心灵树洞 · 管理"
 admin.site.site_title = "心灵树洞"
@@ -31,6 +33,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("chat/", include("chat.urls")),
+    path("reports/", include("moderation.urls")),
     path("", include("notes.urls")),
 ]
 
