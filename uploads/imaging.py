@@ -59,8 +59,9 @@ def _encode(image: PILImage.Image, fmt: str) -> bytes:
 def process_image(data: bytes, *, square: int | None = None) -> ProcessedImage:
     """Verify and re-encode. ``square`` crops and resizes to a square (avatars).
 
-    Animated GIFs are reduced to their first frame (as PNG): a moving picture in a calm place is
-    rarely what a reader wants, and it keeps one code path for every image."""
+    Animated GIFs (and animated WebP/PNG) are reduced to their first frame, a GIF stored as PNG: a
+    moving picture in a calm place is rarely what a reader wants, and it keeps one code path for
+    every image (see docs/uploads.md)."""
     limits = settings.TREEHOLE_LIMITS
     if len(data) > limits["image_bytes"]:
         raise PayloadTooLarge(_("图片不能超过 %(mb)d MB。") % {"mb": limits["image_bytes"] // (1024 * 1024)})
@@ -69,7 +70,8 @@ def process_image(data: bytes, *, square: int | None = None) -> ProcessedImage:
         raise UnsupportedMediaType(_("只支持 JPEG、PNG、WebP 和 GIF 图片。"))
     try:
         with PILImage.open(io.BytesIO(data)) as probe:
-            if probe.format != fmt:
+            # Many phone cameras write JPEGs with an MPO (multi-picture) index: still a JPEG.
+            if (probe.format if probe.format != "MPO" else "JPEG") != fmt:
                 raise UnsupportedMediaType(_("文件内容与图片格式不符。"))
             if probe.width * probe.height > limits["image_pixels"]:
                 raise PayloadTooLarge(_("图片尺寸过大。"))

@@ -1,27 +1,40 @@
-"""Writes for uploads: every stored file goes through Django's storage API (local disk by
-default, S3-compatible storage by configuration)."""
+"""Images: verified, re-encoded, stripped of metadata, stored under random names through Django's
+storage API (local disk by default, S3-compatible storage by configuration)."""
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from treehole.errors import InvalidInput, PayloadTooLarge
 from uploads.imaging import process_image, random_name
 from uploads.models import Image, ImagePurpose
+from uploads.serializers import image_serialize  # noqa: F401 - re-exported for accounts and notes
+from uploads.services.common import storage_delete_on_commit, uploader_check
 
-AVATAR_PIXELS = 256
+logger = logging.getLogger(__name__)
 
 
 def image_create(*, owner, data: bytes, purpose: str = ImagePurpose.NOTE) -> Image:
+    """Check, clean and store one image. Every check runs before the first byte is stored, and
+    a failure after that removes what was stored: an error never leaves a file behind."""
+    uploader_check(owner)
     if purpose not in ImagePurpose.values:
         raise InvalidInput(fields={"purpose": [_("用途只能是 note 或 avatar。")]})
-    processed = process_image(data, square=AVATAR_PIXELS if purpose == ImagePurpose.AVATAR else None)
-    file_name = default_storage.save(random_name(processed.extension, "images"), ContentFile(processed.content))
-    thumb_name = default_storage.save(random_name(processed.extension, "thumbs"), ContentFile(processed.thumb))
+    processed = process_image(data, square=settings.AVATAR_SIZE if purpose == ImagePurpose.AVATAR else None)
+    stored: list[str] = []
     try:
+        file_name = default_storage.save(random_name(processed.extension, "images"), _content(processed.content, processed.content_type))
+        stored.append(file_name)
+        thumb_name = default_storage.save(random_name(processed.extension, "thumbs"), _content(processed.thumb, processed.content_type))
+        stored.append(thumb_name)
         return Image.objects.create(
             owner=owner,
             purpose=purpose,
@@ -33,14 +46,18 @@ def image_create(*, owner, data: bytes, purpose: str = ImagePurpose.NOTE) -> Ima
             size=len(processed.content),
         )
     except Exception:
-        default_storage.delete(file_name)
-        default_storage.delete(thumb_name)
+        for name in stored:
+            default_storage.delete(name)
         raise
 
 
-def image_create_from_upload(*, owner, uploaded_file, purpose: str = ImagePurpose.NOTE) -> Image:
-    from django.conf import settings
+def _content(data: bytes, content_type: str) -> ContentFile:
+    content = ContentFile(data)
+    content.content_type = content_type  # S3 stores it as the object's Content-Type
+    return content
 
+
+def image_create_from_upload(*, owner, uploaded_file, purpose: str = ImagePurpose.NOTE) -> Image:
     limit = settings.TREEHOLE_LIMITS["image_bytes"]
     if uploaded_file is None:
         raise InvalidInput(fields={"file": [_("请选择一张图片。")]})
@@ -65,8 +82,6 @@ def images_claim(*, owner, image_ids: list[int], purpose: str = ImagePurpose.NOT
     """The caller's own images, in the order given, marked attached (so the sweeper keeps them).
     Call inside the transaction that attaches them. Unknown ids, someone else's images, duplicates
     or more than the limit are a validation error on ``image_ids`` and change nothing."""
-    from django.conf import settings
-
     limit = settings.TREEHOLE_LIMITS["images_per_note"]
     if len(image_ids) > limit:
         raise InvalidInput(fields={"image_ids": [_("最多只能附 %(n)d 张图片。") % {"n": limit}]})
@@ -81,13 +96,22 @@ def images_claim(*, owner, image_ids: list[int], purpose: str = ImagePurpose.NOT
     return [found[image_id] for image_id in image_ids]
 
 
-def image_serialize(image: Image) -> dict:
-    """The contract's Image object."""
-    return {
-        "id": str(image.pk),
-        "url": image.url,
-        "thumb_url": image.thumb_url,
-        "width": image.width,
-        "height": image.height,
-        "size": image.size,
-    }
+def images_sweep_unattached(*, older_than: timedelta | None = None, batch: int = 500) -> int:
+    """Delete images never attached to a note or an avatar within ``older_than`` (default
+    settings.UPLOAD_UNATTACHED_TTL) of their upload: rows first, files once that commits."""
+    cutoff = timezone.now() - (older_than if older_than is not None else settings.UPLOAD_UNATTACHED_TTL)
+    removed = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                Image.objects.select_for_update(skip_locked=True)
+                .filter(attached=False, created_at__lt=cutoff)
+                .values_list("pk", "file", "thumb")[:batch]
+            )
+            if not rows:
+                return removed
+            Image.objects.filter(pk__in=[pk for pk, _file, _thumb in rows], attached=False).delete()
+            storage_delete_on_commit([name for _pk, file, thumb in rows for name in (file, thumb)])
+        removed += len(rows)
+        if len(rows) < batch:
+            return removed
