@@ -13,7 +13,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= mysql://root@127.0.0.1:3306/treehole
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test sysdeps venv migrate demo check-services lint clean messages bench
+.PHONY: run test sysdeps browser venv migrate demo check-services lint clean messages bench
 
 # mysqlclient compiles against the MariaDB client headers; install them when missing (Debian).
 sysdeps:
@@ -21,6 +21,15 @@ sysdeps:
 	  echo "Installing the MariaDB client headers (libmariadb-dev) for mysqlclient..."; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libmariadb-dev pkg-config >/dev/null; \
+	fi
+
+# The browser journeys (tests/e2e) drive Debian's chromium; install it when missing (never a
+# Playwright browser download).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "Installing Debian's chromium for the browser journeys (tests/e2e)..."; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	fi
 
 $(STAMP): requirements.txt requirements-dev.txt
@@ -45,7 +54,7 @@ run: demo
 check-services: venv
 	@DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m treehole.checks
 
-test: venv check-services
+test: venv check-services browser
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) TASKS_IMMEDIATE=1 \
 	  $(PY) -m pytest $(PYTEST_ARGS)
 
