@@ -1,5 +1,87 @@
-"""Moderation endpoints of the contract (POST /api/v1/reports)."""
+"""Moderation endpoints of the contract (POST /api/v1/reports) and the caller's own reports."""
 
-from ninja import Router
+from datetime import datetime
+from typing import Literal
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+from ninja.responses import Status
+
+from accounts.authentication import api_auth
+from moderation import selectors, services
+from moderation.serializers import report_public
+from treehole.errors import InvalidInput
+from treehole.ids import parse_id
+from treehole.ratelimit import rate_limited
 
 router = Router(tags=["moderation"])
+
+
+class ErrorDetail(Schema):
+    code: str
+    message: str
+    fields: dict[str, list[str]] | None = None
+
+
+class ErrorOut(Schema):
+    error: ErrorDetail
+
+
+class ReportIn(Schema):
+    target_type: str = Field(..., description='"note", "comment" or "message" (every registered target kind)')
+    target_id: str = Field(..., examples=["7311828211384320001"])
+    reason: Literal["spam", "abuse", "self_harm", "privacy", "illegal", "other"]
+    text: str = Field("", description="Free text; required when reason is other (≤ 500 chars)")
+
+
+class ReportOut(Schema):
+    id: str
+    target_type: str
+    target_id: str
+    reason: str
+    text: str
+    excerpt: str
+    status: Literal["open", "closed"]
+    outcome: Literal["dismissed", "hidden", "deleted", "banned", "approved"] | None
+    outcome_display: str | None
+    created_at: datetime
+    closed_at: datetime | None
+
+
+class ReportPage(Schema):
+    results: list[ReportOut]
+    page: int
+    size: int
+    total: int
+    has_next: bool
+
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut}
+
+
+@router.post("/reports", auth=api_auth, response={201: ReportOut, **ERRORS}, summary="Report a note, comment or chat message")
+@rate_limited("report")
+def report_create(request, payload: ReportIn):
+    target_id = parse_id(payload.target_id)
+    if target_id is None:
+        raise InvalidInput(fields={"target_id": [_("不是有效的 ID。")]})
+    report = services.report_create(
+        reporter=request.auth, target_type=payload.target_type, target_id=target_id, reason=payload.reason, text=payload.text
+    )
+    return Status(201, report_public(report))
+
+
+@router.get("/reports/mine", auth=api_auth, response={200: ReportPage, **ERRORS}, summary="The caller's reports and their outcomes")
+def reports_mine(request, page: int = 1, size: int = 20):
+    limits = settings.TREEHOLE_LIMITS
+    size = max(1, min(size, limits.get("page_size_max", 50)))
+    page = max(1, page)
+    queryset = selectors.report_list_mine(user=request.auth)
+    total = queryset.count()
+    rows = list(queryset[(page - 1) * size : page * size])
+    return Status(
+        200,
+        {"results": [report_public(r) for r in rows], "page": page, "size": size, "total": total,
+         "has_next": page * size < total},
+    )

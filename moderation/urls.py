@@ -1,5 +1,10 @@
 from django.urls import path
 
+from moderation import views
+
 app_name = "moderation"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("mine/", views.my_reports, name="mine"),
+    path("new/", views.report_new, name="new"),
+]

@@ -1,0 +1,24 @@
+"""Reads for moderation."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from moderation.models import Case, Report
+
+
+def report_list_mine(*, user) -> QuerySet[Report]:
+    """The caller's reports, newest first, with their outcome (never who else reported)."""
+    return Report.objects.filter(reporter=user).order_by("-id")
+
+
+def case_queue() -> QuerySet[Case]:
+    """Open cases: crisis/self-harm first, then held content, then most reported, newest."""
+    return Case.objects.filter(status=Case.Status.OPEN).select_related("author").order_by(*Case._meta.ordering)
+
+
+def folded_ids(*, target_type: str, ids) -> set[int]:
+    """Which of ``ids`` are folded by reports (for apps that render lists from a cache)."""
+    return set(
+        Case.objects.filter(target_type=target_type, target_id__in=list(ids), folded=True).values_list("target_id", flat=True)
+    )
