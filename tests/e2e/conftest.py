@@ -112,8 +112,9 @@ def new_page(request, browser, site, viewport):
     made: list[tuple[object, Watched]] = []
 
     def make(label: str = "", server: LiveServer | None = None):
+        server = server or site
         context = browser.new_context(
-            base_url=(server or site).url, locale="zh-CN", timezone_id="Asia/Shanghai", **VIEWPORTS[viewport]
+            base_url=server.url, locale="zh-CN", timezone_id="Asia/Shanghai", **VIEWPORTS[viewport]
         )
         context.set_default_timeout(10_000)
         page = context.new_page()
@@ -127,6 +128,7 @@ def new_page(request, browser, site, viewport):
         page.on("console", on_console)
         page.on("pageerror", lambda exc: watched.errors.append(f"pageerror: {exc}"))
         page.watch = watched
+        page.site_url = server.url
         made.append((context, watched))
         return page
 

@@ -203,3 +203,26 @@ class Watched:
 
 def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_")[:150]
+
+
+def quick_user(username: str, **fields):
+    """A member for journeys that are not about signing in: no password hash to compute (Argon2
+    costs about a second here), signed in with ``sign_in``."""
+    from accounts.models import User
+
+    user = User(username=username, email=fields.pop("email", f"{username}@example.com"), **fields)
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
+def sign_in(page, user) -> None:
+    """Give the page's browser context a session of ``user`` (a real session row made by Django's
+    own login code), as if they had signed in on the login page."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": page.site_url}])
