@@ -1,6 +1,5 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
@@ -9,10 +8,18 @@ from accounts.models import User
 
 def _ban_action(days):
     def action(modeladmin, request, queryset):
-        until = None if days is None else timezone.now() + timezone.timedelta(days=days)
+        # Through moderation, so the ban joins the user's ban history and the audit log.
+        from moderation.services import user_ban
+        from treehole.errors import DomainError
+
+        done = 0
         for user in queryset:
-            services.user_ban(user=user, until=until)
-        messages.success(request, _("已封禁 %(n)d 个用户。") % {"n": queryset.count()})
+            try:
+                user_ban(user=user, moderator=request.user, days=days, reason=str(_("用户管理页操作")))
+                done += 1
+            except DomainError as exc:
+                messages.error(request, f"{user}: {exc.message}")
+        messages.success(request, _("已封禁 %(n)d 个用户。") % {"n": done})
 
     action.__name__ = f"ban_{days or 'forever'}"
     action.short_description = _("封禁 %(d)s") % {"d": _("永久") if days is None else _("%(n)d 天") % {"n": days}}
@@ -39,8 +46,10 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.action(description=_("解除封禁"))
     def unban(self, request, queryset):
+        from moderation.services import user_unban
+
         for user in queryset:
-            services.user_unban(user=user)
+            user_unban(user=user, moderator=request.user)
         messages.success(request, _("已解除 %(n)d 个用户的封禁。") % {"n": queryset.count()})
 
     def save_model(self, request, obj, form, change):

@@ -53,6 +53,10 @@ def _clean_username(username: str, *, exclude_id: int | None = None) -> str:
             except ValidationError:
                 errors.append(_("用户名只能包含文字、数字和 @/./+/-/_ 。"))
                 break
+    if not errors:
+        from moderation.filters import screen_text
+
+        screen_text(username, field="username")  # sensitive words: any match refuses a name
     if not errors and user_username_taken(username, exclude_id=exclude_id):
         raise Conflict(_("这个用户名已被使用。"), fields={"username": [_("这个用户名已被使用。")]})
     if errors:

@@ -116,9 +116,9 @@ def normalize_regex(pattern: str) -> str:
 
 matcher = Reloading(_build)
 
-# Fields where "hold" cannot mean "visible only to its author" (a name is public by nature):
-# there a hold entry refuses the value like a block entry.
-HOLD_AS_BLOCK_FIELDS = {"username"}
+# Fields where any entry refuses the value: a name is public by nature (so "hold" cannot mean
+# "visible only to its author") and a masked name ("小**") would be a different, invalid name.
+STRICT_FIELDS = {"username"}
 
 
 def screen_text(text: str, *, field: str) -> ScreenResult:
@@ -131,7 +131,7 @@ def screen_text(text: str, *, field: str) -> ScreenResult:
     hits = matcher.get().find(text)
     if not hits:
         return ScreenResult(text=text)
-    blocked = [h for h in hits if h.action == BLOCK or (h.action == HOLD and field in HOLD_AS_BLOCK_FIELDS)]
+    blocked = [h for h in hits if h.action == BLOCK or field in STRICT_FIELDS]
     if blocked:
         shown = "、".join(dict.fromkeys(text[h.start : h.end] for h in blocked[:3]))
         message = _("内容包含不允许发布的词语：%(words)s。请修改后再试。") % {"words": shown}

@@ -1,0 +1,54 @@
+"""Moderation wired into the other apps: usernames (accounts) and the user admin's ban actions.
+Notes, comments and chat get theirs as they land (docs/moderation.md, "Wiring")."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from moderation import filters
+from moderation.models import AuditLog, BanRecord, SensitiveWord
+from treehole.testing import assert_error, make_user, token_client
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("action", ["block", "mask", "hold"])
+def test_username_with_a_listed_word_is_refused_by_patch_me(action):
+    SensitiveWord.objects.create(pattern="管理员", action=action)
+    filters.matcher.invalidate()
+    client = token_client(make_user())
+    error = assert_error(client.patch_json("/api/v1/me", {"username": "我是管理员"}), 400, "invalid", "username")
+    assert "管理员" in error["fields"]["username"][0]
+    assert client.patch_json("/api/v1/me", {"username": "普通名字"}).status_code == 200
+
+
+def test_register_refuses_a_listed_username(api_client, settings):
+    from django.core import mail
+    import re
+
+    SensitiveWord.objects.create(pattern="官方", action="block")
+    filters.matcher.invalidate()
+    assert api_client.post_json("/api/v1/auth/email-code", {"email": "n@example.com", "purpose": "register"}).status_code == 202
+    code = re.search(r"\b(\d{6})\b", mail.outbox[-1].subject + mail.outbox[-1].body).group(1)
+    response = api_client.post_json(
+        "/api/v1/auth/register", {"email": "n@example.com", "code": code, "username": "官方客服", "password": "correct-horse-battery-9"}
+    )
+    assert_error(response, 400, "invalid", "username")
+
+
+def test_user_admin_ban_actions_keep_history_and_audit():
+    staff = make_user(is_staff=True, is_superuser=True)
+    target = make_user()
+    admin = Client()
+    admin.force_login(staff)
+    assert admin.post("/admin/accounts/user/", {"action": "ban_3", "_selected_action": [str(target.pk)]}).status_code == 302
+    target.refresh_from_db()
+    assert target.ban_active
+    assert list(BanRecord.objects.filter(user=target).values_list("days", "moderator")) == [(3, staff.pk)]
+    admin.post("/admin/accounts/user/", {"action": "unban", "_selected_action": [str(target.pk)]})
+    target.refresh_from_db()
+    assert not target.ban_active
+    assert list(AuditLog.objects.order_by("id").values_list("action", "actor", "target_user")) == [
+        ("ban", staff.pk, target.pk), ("unban", staff.pk, target.pk)
+    ]
