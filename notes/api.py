@@ -1,5 +1,259 @@
-"""Notes endpoints of the contract (see ../shared/API.md)."""
+"""Notes endpoints of the contract (see ../shared/API.md). Each view parses, calls one service or
+selector, and answers; errors take the contract's shape through treehole/api.py's handlers.
 
-from ninja import Router
+Extensions (recorded in the OpenAPI schema through these schemas): the Note's ``video``, the
+``video_id`` field of create and edit, and the Category's ``description``.
+"""
+
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
+from pydantic import Strict
+
+from accounts.authentication import api_auth, optional_api_auth
+from notes import selectors, services
+from treehole.errors import InvalidInput, NotFound
+from treehole.ids import parse_id
+from treehole.ratelimit import rate_limited
 
 router = Router(tags=["notes"])
+
+ID = Field(..., examples=["7311828211384320001"])
+
+
+class ErrorDetail(Schema):
+    code: str
+    message: str
+    fields: dict[str, list[str]] | None = None
+
+
+class ErrorOut(Schema):
+    error: ErrorDetail
+
+
+class CategoryLite(Schema):
+    slug: str
+    name: str
+
+
+class CategoryOut(CategoryLite):
+    description: str
+    note_count: int
+
+
+class ImageOut(Schema):
+    id: str = ID
+    url: str
+    thumb_url: str
+    width: int
+    height: int
+    size: int
+
+
+class VideoOut(Schema):
+    """Extension: a video attached through a chunked upload."""
+
+    id: str = ID
+    url: str
+    content_type: str
+    size: int
+
+
+class AuthorOut(Schema):
+    display_name: str = Field(..., description="洞主 on an anonymous note, else the username")
+    avatar_url: str | None
+    anonymous: bool
+    is_me: bool
+    id: str | None = Field(None, description="Only when anonymous is false (the key is absent otherwise)")
+    username: str | None = Field(None, description="Only when anonymous is false (the key is absent otherwise)")
+
+
+class NoteOut(Schema):
+    id: str = ID
+    title: str
+    content: str
+    category: CategoryLite
+    images: list[ImageOut]
+    video: VideoOut | None = Field(..., description="Extension: {id, url, content_type, size} or null")
+    author: AuthorOut
+    approve: int
+    against: int
+    score: int
+    visits: int
+    comment_count: int
+    my_vote: Literal[1, 0, -1]
+    folded: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class NotePageOut(Schema):
+    results: list[NoteOut]
+    page: int
+    size: int
+    total: int
+    has_next: bool
+
+
+class NoteIn(Schema):
+    title: str
+    content: str
+    category: str = Field(..., description="A category slug")
+    image_ids: list[str | int] = Field(default_factory=list, description="Image ids (strings) uploaded with purpose=note, in order")
+    anonymous: bool = True
+    video_id: str | int | None = Field(None, description="Extension: the id of the caller's own published chunked upload (a video)")
+
+
+class NotePatchIn(Schema):
+    title: str | None = None
+    content: str | None = None
+    category: str | None = None
+    image_ids: list[str | int] | None = None
+    video_id: str | int | None = Field(None, description="Extension: a video file id; null removes the video")
+
+
+class VoteIn(Schema):
+    value: Annotated[int, Strict()] = Field(..., description="1 (approve), -1 (against) or 0 (cancel)")
+
+
+class VoteOut(Schema):
+    approve: int
+    against: int
+    score: int
+    my_vote: Literal[1, 0, -1]
+
+
+class ListQuery(Schema):
+    order: Literal["hot", "new"] = "hot"
+    category: str | None = None
+    page: int = 1
+    size: int = 20
+
+
+class SearchQuery(Schema):
+    q: str = ""
+    category: str | None = None
+    page: int = 1
+    size: int = 20
+
+
+class PageQuery(Schema):
+    page: int = 1
+    size: int = 20
+
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut}
+
+
+def _viewer(request):
+    auth = getattr(request, "auth", None)
+    return auth if getattr(auth, "is_authenticated", False) else None
+
+
+def _note_id(value: str) -> int:
+    note_id = parse_id(value)
+    if note_id is None:
+        raise NotFound(_("帖子不存在或已被删除。"))
+    return note_id
+
+
+def _ids(values, field: str) -> list[int]:
+    parsed = [parse_id(value) for value in values]
+    if any(value is None for value in parsed):
+        raise InvalidInput(_("提交的数据有误。"), fields={field: [_("不是有效的 ID。")]})
+    return parsed
+
+
+def _optional_id(value, field: str) -> int | None:
+    if value is None:
+        return None
+    return _ids([value], field)[0]
+
+
+@router.get("/categories", response=list[CategoryOut], summary="Categories with their note counts")
+def categories(request):
+    return selectors.category_list()
+
+
+@router.get("/notes", auth=optional_api_auth, response={200: NotePageOut, **ERRORS}, exclude_unset=True,
+            summary="Hot or new notes (optionally of one category), stable across pages")
+def note_list(request, query: Query[ListQuery]):
+    page = selectors.note_list(
+        order=query.order, category=query.category, page=query.page, size=query.size, viewer=_viewer(request)
+    )
+    return Status(200, page.as_dict())
+
+
+@router.get("/notes/search", auth=optional_api_auth, response={200: NotePageOut, **ERRORS}, exclude_unset=True,
+            summary="Notes whose title or content contains q, newest first")
+def note_search(request, query: Query[SearchQuery]):
+    page = selectors.note_search(
+        q=query.q, category=query.category, page=query.page, size=query.size, viewer=_viewer(request)
+    )
+    return Status(200, page.as_dict())
+
+
+@router.post("/notes", auth=api_auth, response={201: NoteOut, **ERRORS}, exclude_unset=True, summary="Publish a note")
+@rate_limited("post")
+def note_create(request, payload: NoteIn):
+    note = services.note_create(
+        author=request.auth,
+        title=payload.title,
+        content=payload.content,
+        category=payload.category,
+        anonymous=payload.anonymous,
+        image_ids=_ids(payload.image_ids, "image_ids"),
+        video_id=_optional_id(payload.video_id, "video_id"),
+    )
+    return Status(201, selectors.note_detail(note_id=note.pk, viewer=request.auth, count_visit=False))
+
+
+@router.get("/notes/{note_id}", auth=optional_api_auth, response={200: NoteOut, **ERRORS}, exclude_unset=True,
+            summary="One note (counts a visit)")
+def note_detail(request, note_id: str):
+    return Status(200, selectors.note_detail(note_id=_note_id(note_id), viewer=_viewer(request)))
+
+
+@router.patch("/notes/{note_id}", auth=api_auth, response={200: NoteOut, **ERRORS}, exclude_unset=True,
+              summary="Edit a note (author only)")
+@rate_limited("post")
+def note_update(request, note_id: str, payload: NotePatchIn):
+    note_id = _note_id(note_id)
+    given = payload.model_dump(exclude_unset=True)
+    for field in ("title", "content", "category", "image_ids"):
+        if field in given and given[field] is None:
+            raise InvalidInput(_("提交的数据有误。"), fields={field: [_("此项不能为 null。")]})
+    changes = {field: given[field] for field in ("title", "content", "category") if field in given}
+    if "image_ids" in given:
+        changes["image_ids"] = _ids(given["image_ids"], "image_ids")
+    if "video_id" in given:
+        changes["video_id"] = _optional_id(given["video_id"], "video_id")
+    services.note_update(note_id=note_id, user=request.auth, **changes)
+    return Status(200, selectors.note_detail(note_id=note_id, viewer=request.auth, count_visit=False))
+
+
+@router.delete("/notes/{note_id}", auth=api_auth, response={204: None, **ERRORS},
+               summary="Delete a note (author or staff) with its comments, votes, images and cache")
+@rate_limited("post")
+def note_delete(request, note_id: str):
+    services.note_delete(note_id=_note_id(note_id), user=request.auth)
+    return Status(204, None)
+
+
+@router.put("/notes/{note_id}/vote", auth=api_auth, response={200: VoteOut, **ERRORS},
+            summary="Vote 1 / -1, or 0 to cancel (idempotent)")
+@rate_limited("vote")
+def note_vote(request, note_id: str, payload: VoteIn):
+    result = services.note_vote(note_id=_note_id(note_id), user=request.auth, value=payload.value)
+    return Status(200, {"approve": result.approve, "against": result.against, "score": result.score, "my_vote": result.my_vote})
+
+
+@router.get("/me/notes", auth=api_auth, response={200: NotePageOut, **ERRORS}, exclude_unset=True,
+            summary="The caller's notes, newest first")
+def my_notes(request, query: Query[PageQuery]):
+    page = selectors.note_list_by_author(user=request.auth, page=query.page, size=query.size)
+    return Status(200, page.as_dict())

@@ -1,5 +1,191 @@
-from django.shortcuts import render
+"""Note pages: the same selectors and services as the API, rendered. A view shapes a form, calls
+one service and renders or redirects; service errors become form errors."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from notes import selectors, services
+from notes.forms import NoteForm, video_change
+from treehole import ratelimit
+from treehole.errors import DomainError, InvalidInput, NotFound
+from treehole.ids import parse_id
+from treehole.pages import add_domain_error
+
+EXCERPT_CHARS = 120
+
+
+def _int(value, default: int = 1) -> int:
+    try:
+        return max(1, int(value))
+    except (TypeError, ValueError):
+        return default
+
+
+def _decorate(note: dict) -> dict:
+    """Template conveniences on a Note object: real datetimes and a short excerpt."""
+    note = dict(note)
+    note["created"] = datetime.fromisoformat(note["created_at"])
+    note["updated"] = datetime.fromisoformat(note["updated_at"])
+    note["edited"] = note["updated_at"] != note["created_at"]
+    content = note["content"]
+    note["excerpt"] = content if len(content) <= EXCERPT_CHARS else content[:EXCERPT_CHARS] + "…"
+    return note
+
+
+def _page_context(page: selectors.Page, base_query: dict) -> dict:
+    def link(number: int) -> str:
+        return "?" + urlencode({**base_query, "page": number})
+
+    return {
+        "notes": [_decorate(note) for note in page.results],
+        "page": page,
+        "prev_url": link(page.page - 1) if page.page > 1 else None,
+        "next_url": link(page.page + 1) if page.has_next else None,
+        "pages": max(1, -(-page.total // page.size)),
+    }
+
+
+def _compose_limits() -> dict:
+    return {"max_images": settings.TREEHOLE_LIMITS["images_per_note"]}
+
+
+def _note_id_or_404(value: str) -> int:
+    note_id = parse_id(value)
+    if note_id is None:
+        raise Http404
+    return note_id
 
 
 def home(request):
-    return render(request, "notes/home.html")
+    order = request.GET.get("order") if request.GET.get("order") in ("hot", "new") else "hot"
+    category = request.GET.get("category") or None
+    try:
+        page = selectors.note_list(order=order, category=category, page=_int(request.GET.get("page")), viewer=request.user)
+    except InvalidInput:
+        raise Http404 from None
+    query = {"order": order, **({"category": category} if category else {})}
+    context = {
+        "order": order,
+        "category": category,
+        "categories": selectors.category_list(),
+        **_page_context(page, query),
+    }
+    return render(request, "notes/home.html", context)
+
+
+def search(request):
+    q = (request.GET.get("q") or "").strip()
+    category = request.GET.get("category") or None
+    context = {"q": q, "category": category, "categories": selectors.category_list(), "notes": [], "page": None}
+    if q:
+        try:
+            page = selectors.note_search(q=q, category=category, page=_int(request.GET.get("page")), viewer=request.user)
+        except InvalidInput as exc:
+            context["error"] = "；".join(m for ms in (exc.fields or {}).values() for m in ms) or exc.message
+        else:
+            context.update(_page_context(page, {"q": q, **({"category": category} if category else {})}))
+    return render(request, "notes/search.html", context)
+
+
+def note_detail(request, note_id: str):
+    try:
+        note = selectors.note_detail(note_id=_note_id_or_404(note_id), viewer=request.user)
+    except NotFound:
+        raise Http404 from None
+    return render(request, "notes/detail.html", {"note": _decorate(note)})
+
+
+def _save(request, form: NoteForm, *, note_id: int | None):
+    """Run the create or edit service for a bound form; the note or None (errors on the form)."""
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    video_given, video_id, video_ok = video_change(request.POST)
+    if not video_ok:
+        form.add_error(None, _("视频有误，请重新上传。"))
+        return None
+    try:
+        ratelimit.enforce("post", request=request, user=request.user)
+        if note_id is None:
+            return services.note_create(
+                author=request.user, title=data["title"], content=data["content"], category=data["category"],
+                anonymous=data.get("anonymous", False), image_ids=data["image_ids"], video_id=video_id,
+            )
+        changes = {"title": data["title"], "content": data["content"], "category": data["category"],
+                   "image_ids": data["image_ids"]}
+        if video_given:
+            changes["video_id"] = video_id
+        return services.note_update(note_id=note_id, user=request.user, **changes)
+    except DomainError as exc:
+        add_domain_error(form, exc)
+        request.treehole_status = exc.status
+        return None
+
+
+@login_required
+def note_create(request):
+    form = NoteForm(request.POST or None)
+    if request.method == "POST":
+        note = _save(request, form, note_id=None)
+        if note is not None:
+            messages.success(request, _("发布成功。"))
+            return redirect("note_detail", note_id=note.pk)
+    status = getattr(request, "treehole_status", 400 if form.errors else 200)
+    return render(request, "notes/compose.html", {"form": form, "editing": False, **_compose_limits()}, status=status)
+
+
+@login_required
+def note_edit(request, note_id: str):
+    try:
+        note = selectors.note_for_edit(note_id=_note_id_or_404(note_id), user=request.user)
+    except NotFound:
+        raise Http404 from None
+    if note.author_id != request.user.pk:
+        raise PermissionDenied(_("只有作者可以修改这篇帖子。"))
+    images = [link.image for link in note.note_images.all()]
+    initial = {
+        "title": note.title, "content": note.content, "category": note.category.slug,
+        "image_ids": ",".join(str(image.pk) for image in images),
+    }
+    form = NoteForm(request.POST or None, initial=initial, editing=True)
+    if request.method == "POST":
+        saved = _save(request, form, note_id=note.pk)
+        if saved is not None:
+            messages.success(request, _("已保存修改。"))
+            return redirect("note_detail", note_id=note.pk)
+    status = getattr(request, "treehole_status", 400 if form.errors else 200)
+    context = {"form": form, "editing": True, "note": note, "images": images, **_compose_limits()}
+    return render(request, "notes/compose.html", context, status=status)
+
+
+@login_required
+@require_POST
+def note_delete(request, note_id: str):
+    try:
+        services.note_delete(note_id=_note_id_or_404(note_id), user=request.user)
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        if exc.status == 403:
+            raise PermissionDenied(exc.message) from None
+        messages.error(request, exc.message)
+        return redirect("note_detail", note_id=note_id)
+    messages.success(request, _("帖子已删除。"))
+    return redirect("my_notes")
+
+
+@login_required
+def my_notes(request):
+    page = selectors.note_list_by_author(user=request.user, page=_int(request.GET.get("page")))
+    return render(request, "notes/my_notes.html", _page_context(page, {}))

@@ -1,0 +1,94 @@
+"""Admin for categories and notes. Every change of a note goes through notes.services, so Redis
+(rankings, cards, counts) follows: hide / unhide / delete are actions and the change form only
+edits ``hidden``. Staff see an anonymous note's author here and nowhere else."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from notes import selectors, services
+from notes.models import Category, Note, NoteImage
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "order", "description")
+    list_editable = ("order",)
+    search_fields = ("name", "slug")
+    ordering = ("order", "id")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        selectors.categories_changed()
+        if change and {"name", "slug"} & set(form.changed_data):
+            messages.info(request, _("分类名称已改：已缓存的帖子卡片会在下次 rebuild_redis 后显示新名称。"))
+
+    def has_delete_permission(self, request, obj=None):
+        # A category with notes cannot be deleted (PROTECT); an empty one can.
+        return obj is None or not obj.notes.exists()
+
+
+class NoteImageInline(admin.TabularInline):
+    model = NoteImage
+    extra = 0
+    can_delete = False
+    readonly_fields = ("image", "position")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Note)
+class NoteAdmin(admin.ModelAdmin):
+    list_display = ("title", "category", "author", "anonymous", "approve", "against", "score", "visits",
+                    "comment_count", "hidden", "created_at")
+    list_filter = ("category", "hidden", "anonymous")
+    search_fields = ("title", "content", "author__username", "=id")
+    list_select_related = ("category", "author")
+    date_hierarchy = "created_at"
+    ordering = ("-created_at",)
+    actions = ["hide", "unhide", "delete_through_service"]
+    fields = ("title", "content", "category", "author", "anonymous", "video", "approve", "against", "score",
+              "visits", "comment_count", "hidden", "folded", "version", "created_at", "updated_at")
+    readonly_fields = tuple(name for name in fields if name != "hidden")
+    inlines = [NoteImageInline]
+
+    def has_add_permission(self, request):
+        return False  # notes are written by members through the site
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # a bulk queryset delete would skip Redis
+        return actions
+
+    def save_model(self, request, obj, form, change):
+        if change and "hidden" in form.changed_data:
+            services.note_set_hidden(note_id=obj.pk, hidden=form.cleaned_data["hidden"])
+
+    def delete_model(self, request, obj):
+        services.note_delete(note_id=obj.pk, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for note_id in queryset.values_list("pk", flat=True):
+            services.note_delete(note_id=note_id, user=request.user)
+
+    @admin.action(description=_("隐藏所选帖子"))
+    def hide(self, request, queryset):
+        for note_id in queryset.values_list("pk", flat=True):
+            services.note_set_hidden(note_id=note_id, hidden=True)
+        messages.success(request, ngettext("已隐藏 %(n)d 篇帖子。", "已隐藏 %(n)d 篇帖子。", queryset.count()) % {"n": queryset.count()})
+
+    @admin.action(description=_("取消隐藏所选帖子"))
+    def unhide(self, request, queryset):
+        for note_id in queryset.values_list("pk", flat=True):
+            services.note_set_hidden(note_id=note_id, hidden=False)
+        messages.success(request, ngettext("已恢复 %(n)d 篇帖子。", "已恢复 %(n)d 篇帖子。", queryset.count()) % {"n": queryset.count()})
+
+    @admin.action(description=_("删除所选帖子（连同评论、投票、图片和缓存）"))
+    def delete_through_service(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        for note_id in ids:
+            services.note_delete(note_id=note_id, user=request.user)
+        messages.success(request, ngettext("已删除 %(n)d 篇帖子。", "已删除 %(n)d 篇帖子。", len(ids)) % {"n": len(ids)})

@@ -1,0 +1,49 @@
+"""Page forms. They only shape input for the services, which hold every rule (limits, categories,
+images): a service's error lands on its field through treehole.pages.add_domain_error."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from notes.models import Category
+from treehole.ids import parse_id
+
+
+class NoteForm(forms.Form):
+    title = forms.CharField(label=_("标题"), required=False, strip=False)
+    content = forms.CharField(label=_("内容"), required=False, strip=False, widget=forms.Textarea(attrs={"rows": 8}))
+    category = forms.ChoiceField(label=_("分类"), required=False)
+    anonymous = forms.BooleanField(label=_("匿名发布（显示为「洞主」）"), required=False, initial=True)
+    image_ids = forms.CharField(required=False, widget=forms.HiddenInput(attrs={"data-image-ids": ""}))
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        limits = settings.TREEHOLE_LIMITS
+        self.fields["title"].widget.attrs.update({"maxlength": limits["title"], "autofocus": True})
+        self.fields["content"].widget.attrs.update({"maxlength": limits["note_content"]})
+        self.fields["category"].choices = [("", _("请选择分类"))] + [
+            (slug, name) for slug, name in Category.objects.values_list("slug", "name")
+        ]
+        if editing:
+            del self.fields["anonymous"]  # who posted it cannot change afterwards
+
+    def clean_image_ids(self) -> list[int]:
+        raw = [part for part in (self.cleaned_data.get("image_ids") or "").split(",") if part.strip()]
+        ids = [parse_id(part.strip()) for part in raw]
+        if any(value is None for value in ids):
+            raise forms.ValidationError(_("图片有误，请重新上传。"))
+        return ids
+
+
+def video_change(data) -> tuple[bool, int | None, bool]:
+    """(changed, new id, valid) from the chunked upload widget's hidden ``video_id`` input and the
+    edit form's ``remove_video`` box. An empty input changes nothing."""
+    raw = (data.get("video_id") or "").strip()
+    if raw:
+        video_id = parse_id(raw)
+        return True, video_id, video_id is not None
+    if data.get("remove_video"):
+        return True, None, True
+    return False, None, True

@@ -1,0 +1,96 @@
+"""Notes: categories, notes, votes and the images attached to a note.
+
+Counters (approve, against, score, visits, comment_count) live here and are the truth; Redis holds
+a rebuildable copy (notes/ranking.py). Every change goes through notes/services, never a bare
+``save()``, so the ranking follows. ``version`` grows with every change of what Redis caches, so a
+late or reordered Redis write can tell that it is older than what is already there.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from treehole import clock
+from treehole.ids import SnowflakeField
+
+
+class Category(models.Model):
+    slug = models.SlugField(_("标识"), max_length=30, unique=True)
+    name = models.CharField(_("名称"), max_length=30)
+    description = models.CharField(_("说明"), max_length=200, blank=True)
+    order = models.PositiveIntegerField(_("排序"), default=0, help_text=_("小的排在前面"))
+
+    class Meta:
+        ordering = ("order", "id")
+        verbose_name = _("分类")
+        verbose_name_plural = _("分类")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Note(models.Model):
+    id = SnowflakeField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notes")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="notes", verbose_name=_("分类"))
+    title = models.CharField(_("标题"), max_length=200)
+    content = models.TextField(_("内容"))
+    anonymous = models.BooleanField(_("匿名"), default=True)
+    video = models.ForeignKey(
+        "uploads.StoredFile", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("视频")
+    )
+    approve = models.PositiveIntegerField(_("赞成"), default=0)
+    against = models.PositiveIntegerField(_("反对"), default=0)
+    # created_at in whole seconds + VOTE_WEIGHT x (net votes cast within the vote window).
+    score = models.BigIntegerField(_("热度"), default=0)
+    visits = models.PositiveBigIntegerField(_("浏览"), default=0)
+    comment_count = models.PositiveIntegerField(_("评论数"), default=0)
+    hidden = models.BooleanField(_("已隐藏"), default=False, help_text=_("隐藏的帖子只有管理员能看到"))
+    folded = models.BooleanField(_("已折叠"), default=False)
+    version = models.PositiveBigIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(_("发布时间"), default=clock.now)
+    updated_at = models.DateTimeField(_("修改时间"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("帖子")
+        verbose_name_plural = _("帖子")
+        indexes = [
+            # The database side of every ranking: the same order as Redis, deeper pages included.
+            models.Index(fields=["hidden", "-score", "-id"], name="note_hot"),
+            models.Index(fields=["hidden", "-created_at", "-id"], name="note_new"),
+            models.Index(fields=["hidden", "category", "-score", "-id"], name="note_cat_hot"),
+            models.Index(fields=["hidden", "category", "-created_at", "-id"], name="note_cat_new"),
+            models.Index(fields=["author", "-created_at", "-id"], name="note_author_new"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class NoteImage(models.Model):
+    """An uploaded image on a note, in the author's order."""
+
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="note_images")
+    image = models.OneToOneField("uploads.Image", on_delete=models.CASCADE, related_name="note_link")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ("position", "id")
+        constraints = [models.UniqueConstraint(fields=["note", "position"], name="note_image_position")]
+
+
+class Vote(models.Model):
+    """One row per (user, note). ``value`` is the current vote (counted in approve/against);
+    ``scored_value`` is the vote as it stood when the window closed (or now, inside the window):
+    the score is recomputed from it, so a change after the window moves the counts, not the score."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="votes")
+    value = models.SmallIntegerField(default=0)
+    scored_value = models.SmallIntegerField(default=0)
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "note"], name="vote_one_per_user_note")]

@@ -1,0 +1,341 @@
+"""Reads for notes. Lists and the detail come from Redis when they can (one round trip for a
+warm page, whatever its size; no SQL), from the database otherwise, in the same order.
+
+Every function answers the contract's Note objects (dicts) for a viewer (a user or None/anonymous).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from django.conf import settings
+from django.core.cache import cache as django_cache
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from notes import ranking
+from notes.models import Category, Note, Vote
+from notes.serializers import card_from_note, note_serialize
+from treehole import cache
+from treehole.errors import InvalidInput, NotFound
+
+logger = logging.getLogger(__name__)
+
+ORDER_SETS = {"new": "time", "hot": "score"}
+CATEGORIES_CACHE_KEY = "notes:categories"
+CATEGORIES_CACHE_SECONDS = 30
+
+
+@dataclass
+class Page:
+    results: list[dict]
+    page: int
+    size: int
+    total: int
+
+    @property
+    def has_next(self) -> bool:
+        return self.page * self.size < self.total
+
+    def as_dict(self) -> dict:
+        return {"results": self.results, "page": self.page, "size": self.size, "total": self.total,
+                "has_next": self.has_next}
+
+
+def _viewer_id(viewer) -> int | None:
+    return viewer.pk if getattr(viewer, "is_authenticated", False) else None
+
+
+def _is_staff(viewer) -> bool:
+    return bool(getattr(viewer, "is_authenticated", False) and viewer.is_staff)
+
+
+def page_params(page, size) -> tuple[int, int]:
+    """Validated ``page`` (1-based) and ``size`` (1..max)."""
+    limits = settings.TREEHOLE_LIMITS
+    size = limits["page_size_default"] if size is None else size
+    page = 1 if page is None else page
+    errors = {}
+    if not isinstance(page, int) or page < 1:
+        errors["page"] = [_("页码从 1 开始。")]
+    if not isinstance(size, int) or not 1 <= size <= limits["page_size_max"]:
+        errors["size"] = [_("每页 1 到 %(n)d 条。") % {"n": limits["page_size_max"]}]
+    if errors:
+        raise InvalidInput(_("提交的数据有误。"), fields=errors)
+    return page, size
+
+
+# --- Categories ----------------------------------------------------------------------------------
+
+def category_list() -> list[dict]:
+    """The contract's Categories with their visible note counts (cached briefly)."""
+    cached = django_cache.get(CATEGORIES_CACHE_KEY)
+    if cached is not None:
+        return cached
+    rows = Category.objects.annotate(note_count=Count("notes", filter=Q(notes__hidden=False))).order_by("order", "id")
+    value = [
+        {"slug": c.slug, "name": c.name, "description": c.description, "note_count": c.note_count} for c in rows
+    ]
+    django_cache.set(CATEGORIES_CACHE_KEY, value, cache.jittered(CATEGORIES_CACHE_SECONDS))
+    return value
+
+
+def categories_changed() -> None:
+    django_cache.delete(CATEGORIES_CACHE_KEY)
+
+
+def category_check(slug: str | None) -> str | None:
+    """A known category slug (or None for all); an unknown one is a 400 on ``category``."""
+    if not slug:
+        return None
+    if any(c["slug"] == slug for c in category_list()):
+        return slug
+    raise InvalidInput(_("提交的数据有误。"), fields={"category": [_("没有这个分类。")]})
+
+
+# --- Loading cards from the database --------------------------------------------------------------
+
+def _with_card_data(notes):
+    """What a card needs, in two queries whatever the number of notes."""
+    return notes.select_related("category", "author__avatar", "video").prefetch_related("note_images__image")
+
+
+def cards_load(note_ids: Sequence[int]) -> dict[int, dict[str, str]]:
+    """Cards for these notes from the database (one query for the rows, one for their images),
+    with the visits counted in Redis but not yet flushed."""
+    if not note_ids:
+        return {}
+    notes = list(_with_card_data(Note.objects.filter(pk__in=note_ids)))
+    pending = ranking.pending_visits([note.pk for note in notes])
+    return {note.pk: card_from_note(note, pending_visits=pending.get(note.pk, 0)) for note in notes}
+
+
+def card_load(note_id: int) -> dict[str, str] | None:
+    return cards_load([note_id]).get(note_id)
+
+
+def _cards_from_rows(notes: Iterable[Note]) -> list[dict[str, str]]:
+    notes = list(notes)
+    pending = ranking.pending_visits([note.pk for note in notes])
+    return [card_from_note(note, pending_visits=pending.get(note.pk, 0)) for note in notes]
+
+
+def _my_votes(viewer_id: int | None, note_ids: Sequence[int]) -> dict[int, int]:
+    if viewer_id is None or not note_ids:
+        return {}
+    return dict(Vote.objects.filter(user_id=viewer_id, note_id__in=note_ids).values_list("note_id", "value"))
+
+
+def _serialize_cards(cards: Sequence[dict[str, str]], viewer, known_votes: dict[int, int] | None = None) -> list[dict]:
+    """Note objects for cards; the viewer's votes Redis did not know come from one query."""
+    viewer_id = _viewer_id(viewer)
+    known = dict(known_votes or {})
+    unknown = [int(card["id"]) for card in cards if int(card["id"]) not in known]
+    known.update(_my_votes(viewer_id, unknown))
+    return [note_serialize(card, viewer=viewer, my_vote=known.get(int(card["id"]), 0)) for card in cards]
+
+
+# --- Lists ---------------------------------------------------------------------------------------
+
+def _ordering(order: str) -> tuple[str, str]:
+    return ("-score", "-id") if order == "hot" else ("-created_at", "-id")
+
+
+def _visible(category: str | None, *, include_hidden: bool = False):
+    """The notes of a list, as a queryset (visible ones unless staff asks)."""
+    notes = Note.objects.all() if include_hidden else Note.objects.filter(hidden=False)
+    return notes.filter(category__slug=category) if category else notes
+
+
+def _database_page(order: str, category: str | None, page: int, size: int, viewer) -> Page:
+    notes = _visible(category, include_hidden=_is_staff(viewer))
+    total = notes.count()
+    offset = (page - 1) * size
+    rows = list(_with_card_data(notes).order_by(*_ordering(order))[offset:offset + size])
+    return Page(_serialize_cards(_cards_from_rows(rows), viewer), page, size, total)
+
+
+def _after_boundary(order: str, category: str | None, boundary: tuple[str, float]):
+    """Visible notes after the set's last element, in the set's order (keyset, so the database
+    continues exactly where Redis stops)."""
+    last_id, last_score = int(boundary[0]), boundary[1]
+    notes = _with_card_data(_visible(category))
+    if order == "hot":
+        score = int(last_score)
+        notes = notes.filter(Q(score__lt=score) | Q(score=score, id__lt=last_id))
+    else:
+        created = datetime.fromtimestamp(last_score, tz=timezone.utc)
+        notes = notes.filter(Q(created_at__lt=created) | Q(created_at=created, id__lt=last_id))
+    return notes.order_by(*_ordering(order))
+
+
+def _list_total(window: ranking.ListWindow, category: str | None) -> int:
+    if window.state == "all":
+        return window.cardinality
+    if window.count is not None:
+        return window.count
+    total = _visible(category).count()
+    cache.fill(
+        ranking.count_key(category), str(total), lease_key=ranking.count_lease_key(category),
+        token=window.count_lease, policy=ranking.count_policy(), mode="s",
+    )
+    return total
+
+
+def rank_build(name: str) -> bool:
+    """Build one ranking set from the database (if no one else is building it). Writes that land
+    meanwhile are noted by the scripts and placed again from the database afterwards."""
+    token = ranking.build_lock(name)
+    if token is None:
+        return False
+    try:
+        order, _sep, category = name.partition(":")
+        order_key = "hot" if order == "score" else "new"
+        limit = ranking.rank_size()
+        ranking.build_begin(name)
+        field = "score" if order == "score" else "created_at"
+        rows = list(
+            _visible(category or None).order_by(*_ordering(order_key)).values_list("pk", field)[: limit + 1]
+        )
+        complete = len(rows) <= limit
+        pairs = [(pk, value if order == "score" else value.timestamp()) for pk, value in rows[:limit]]
+        dirty = ranking.build_install(name, complete=complete, pairs=pairs)
+        if dirty:
+            _fix_up(name, dirty)
+        return True
+    finally:
+        ranking.build_unlock(name, token)
+
+
+def _fix_up(name: str, note_ids: Sequence[int]) -> None:
+    """Place again, from the database, notes written while a set was being built (a note deleted
+    meanwhile may have been read before its deletion: it leaves the set)."""
+    from notes.services.common import rank_state
+
+    notes = list(Note.objects.select_related("category").filter(pk__in=note_ids))
+    ranking.note_placed([rank_state(note) for note in notes])
+    gone = set(note_ids) - {note.pk for note in notes}
+    if gone:
+        ranking.set_remove(name, gone)
+
+
+def note_list(*, order: str, category: str | None = None, page: int = 1, size: int | None = None, viewer=None) -> Page:
+    """``order`` "hot" (score) or "new" (creation), optionally in one category, stable across
+    pages: Redis serves what its set holds, the database continues after the set's last element."""
+    if order not in ORDER_SETS:
+        raise InvalidInput(_("提交的数据有误。"), fields={"order": [_("只能是 hot 或 new。")]})
+    page, size = page_params(page, size)
+    category = category_check(category)
+    if _is_staff(viewer):
+        return _database_page(order, category, page, size, viewer)  # staff also see hidden notes
+    name = ranking.set_name(ORDER_SETS[order], category)
+    offset = (page - 1) * size
+    viewer_id = _viewer_id(viewer)
+    window = ranking.list_window(name, offset=offset, size=size, viewer_id=viewer_id)
+    if not window.ready:
+        try:
+            built = rank_build(name)
+        except Exception:  # noqa: BLE001 - a failed build must not fail the read
+            logger.exception("Building ranking set %s failed", name)
+            built = False
+        if built:
+            window = ranking.list_window(name, offset=offset, size=size, viewer_id=viewer_id)
+        if not window.ready:
+            return _database_page(order, category, page, size, viewer)
+
+    # Cards Redis lacks (evicted from the cache, just edited) are loaded in one query and filled.
+    missing = {int(note_id): lease for note_id, card, lease, _mine in window.rows if card is None}
+    loaded = cards_load(list(missing)) if missing else {}
+    if missing:
+        ranking.card_fill_many({note_id: loaded.get(note_id) for note_id in missing}, missing)
+    cards, known = [], {}
+    for note_id, card, _lease, mine in window.rows:
+        card = card or loaded.get(int(note_id))
+        if card is None or card.get("hidden") == "1":
+            continue  # deleted or hidden a moment ago
+        cards.append(card)
+        if mine not in ("", "?"):
+            known[int(note_id)] = int(float(mine))
+    total = _list_total(window, category)
+    if window.state == "top" and len(window.rows) < size and window.boundary is not None:
+        skip = max(0, offset - window.cardinality)
+        need = size - len(window.rows)
+        tail = list(_after_boundary(order, category, window.boundary)[skip:skip + need])
+        cards += _cards_from_rows(tail)
+    return Page(_serialize_cards(cards, viewer, known), page, size, total)
+
+
+def note_search(*, q: str, category: str | None = None, page: int = 1, size: int | None = None, viewer=None) -> Page:
+    """Notes whose title or content contains ``q`` (Chinese included), newest first."""
+    q = (q or "").strip()
+    if not q:
+        raise InvalidInput(_("提交的数据有误。"), fields={"q": [_("请输入要搜索的内容。")]})
+    if len(q) > 100:
+        raise InvalidInput(_("提交的数据有误。"), fields={"q": [_("搜索内容最多 100 个字。")]})
+    page, size = page_params(page, size)
+    category = category_check(category)
+    notes = _visible(category, include_hidden=_is_staff(viewer)).filter(Q(title__icontains=q) | Q(content__icontains=q))
+    total = notes.count()
+    offset = (page - 1) * size
+    rows = list(_with_card_data(notes).order_by("-created_at", "-id")[offset:offset + size])
+    return Page(_serialize_cards(_cards_from_rows(rows), viewer), page, size, total)
+
+
+def note_list_by_author(*, user, page: int = 1, size: int | None = None, viewer=None) -> Page:
+    """The user's own notes, newest first (what ``/me/notes`` and "我的帖子" show)."""
+    page, size = page_params(page, size)
+    viewer = viewer or user
+    notes = Note.objects.filter(author=user)
+    if not _is_staff(viewer):
+        notes = notes.filter(hidden=False)
+    total = notes.count()
+    offset = (page - 1) * size
+    rows = list(_with_card_data(notes).order_by("-created_at", "-id")[offset:offset + size])
+    return Page(_serialize_cards(_cards_from_rows(rows), viewer), page, size, total)
+
+
+# --- Detail --------------------------------------------------------------------------------------
+
+def note_detail(*, note_id: int, viewer=None, count_visit: bool = True) -> dict:
+    """One note (counting a visit by default). Warm: one Redis round trip and no SQL; cold: one
+    loader for any number of concurrent readers; a missing id is remembered as absent briefly."""
+    viewer_id = _viewer_id(viewer)
+    status, card, mine = ranking.detail_read(note_id, count_visit=count_visit, viewer_id=viewer_id)
+    if status == "absent":
+        raise NotFound(_("帖子不存在或已被删除。"))
+    if status == "miss":
+        card = cache.read_through(
+            ranking.info_key(note_id),
+            lease_key=ranking.lease_key(note_id),
+            load=lambda: card_load(note_id),
+            policy=ranking.info_policy(),
+            version_field="v",
+            version_key=ranking.ver_key(note_id),
+            persist_sets=lambda loaded: ranking.ranked_set_keys(loaded["category"]),
+            member=ranking.member(note_id),
+            peek=lambda: None,
+        )
+        if card is None:
+            raise NotFound(_("帖子不存在或已被删除。"))
+        if count_visit and card.get("hidden") != "1":
+            visits = ranking.visit_count(note_id)
+            card["visits"] = str(visits if visits is not None else int(card["visits"]) + 1)
+        mine = "?" if viewer_id is not None else ""
+    if card.get("hidden") == "1" and not _is_staff(viewer):
+        raise NotFound(_("帖子不存在或已被删除。"))
+    if mine == "?":
+        my_vote = _my_votes(viewer_id, [note_id]).get(note_id, 0)
+    else:
+        my_vote = int(float(mine)) if mine else 0
+    return note_serialize(card, viewer=viewer, my_vote=my_vote)
+
+
+def note_for_edit(*, note_id: int, user) -> Note:
+    """The note row for its author's edit form."""
+    note = Note.objects.select_related("category", "video").prefetch_related("note_images__image").filter(pk=note_id).first()
+    if note is None or (note.hidden and not user.is_staff):
+        raise NotFound(_("帖子不存在或已被删除。"))
+    return note

@@ -1,0 +1,137 @@
+"""The contract's Note object and the author shape, built without queries.
+
+A note travels as a *card*: a flat ``dict[str, str]``, exactly what the Redis info hash
+``note:info:{id}`` holds (see notes/ranking.py). ``card_from_note`` makes one from rows (for fills
+and database pages), ``note_serialize`` turns one into the API's Note. The card carries the
+author's id even for anonymous notes (to answer ``is_me``); only these functions decide what a
+viewer sees, and for an anonymous note that is never the id, the username or the avatar.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+
+from uploads.services import image_serialize
+
+ANONYMOUS_DISPLAY_NAME = "洞主"
+
+# Card fields: the version `v` of the counters, the time score `t` (creation, epoch seconds).
+CARD_FIELDS = (
+    "id", "title", "content", "category", "category_name", "author_id", "author_username",
+    "author_avatar", "anonymous", "approve", "against", "score", "visits", "comment_count",
+    "hidden", "folded", "created_at", "updated_at", "t", "images", "video", "v",
+)
+
+
+def _flag(value) -> str:
+    return "1" if value else "0"
+
+
+def video_serialize(stored) -> dict | None:
+    """The Note's ``video`` extension: ``{id, url, content_type, size}`` or null."""
+    if stored is None:
+        return None
+    return {"id": str(stored.pk), "url": stored.url, "content_type": stored.content_type, "size": stored.size}
+
+
+def time_score(created_at: datetime) -> float:
+    """The `new` ranking's score: creation time in epoch seconds with microseconds (exact in a
+    double, so Redis orders exactly like the database's ``created_at``)."""
+    return created_at.timestamp()
+
+
+def card_from_note(note, *, pending_visits: int = 0, images=None) -> dict[str, str]:
+    """A note row (with category, author, author.avatar, video and note_images→image loaded) as a
+    card. ``images`` (Image rows, in order) saves the query when the caller has them."""
+    author = note.author
+    if images is None:
+        images = [link.image for link in note.note_images.all()]
+    images = [image_serialize(image) for image in images]
+    return {
+        "id": str(note.pk),
+        "title": note.title,
+        "content": note.content,
+        "category": note.category.slug,
+        "category_name": note.category.name,
+        "author_id": str(note.author_id),
+        "author_username": author.username,
+        "author_avatar": author.avatar_url or "",
+        "anonymous": _flag(note.anonymous),
+        "approve": str(note.approve),
+        "against": str(note.against),
+        "score": str(note.score),
+        "visits": str(note.visits + pending_visits),
+        "comment_count": str(note.comment_count),
+        "hidden": _flag(note.hidden),
+        "folded": _flag(note.folded),
+        "created_at": note.created_at.isoformat(),
+        "updated_at": note.updated_at.isoformat(),
+        "t": repr(time_score(note.created_at)),
+        "images": json.dumps(images, ensure_ascii=False, separators=(",", ":")),
+        "video": json.dumps(video_serialize(note.video), ensure_ascii=False, separators=(",", ":")),
+        "v": str(note.version),
+    }
+
+
+def author_shape(*, author_id: int, username: str, avatar_url: str | None, anonymous: bool, viewer) -> dict:
+    """The contract's author of a note or comment. Anonymous: ``洞主`` and nothing that identifies."""
+    viewer_id = getattr(viewer, "pk", None) if getattr(viewer, "is_authenticated", False) else None
+    is_me = viewer_id is not None and int(viewer_id) == int(author_id)
+    if anonymous:
+        return {"display_name": ANONYMOUS_DISPLAY_NAME, "avatar_url": None, "anonymous": True, "is_me": is_me}
+    return {
+        "id": str(author_id),
+        "username": username,
+        "display_name": username,
+        "avatar_url": avatar_url or None,
+        "anonymous": False,
+        "is_me": is_me,
+    }
+
+
+def note_author(note, viewer) -> dict:
+    """The author of ``note`` (a Note row or a card) as ``viewer`` may see it. Comments use this for
+    the note's author (shown as 洞主 on an anonymous note, in the note and in its comments)."""
+    if isinstance(note, Mapping):
+        return author_shape(
+            author_id=int(note["author_id"]),
+            username=note["author_username"],
+            avatar_url=note.get("author_avatar") or None,
+            anonymous=note["anonymous"] == "1",
+            viewer=viewer,
+        )
+    anonymous = note.anonymous
+    author = None if anonymous else note.author
+    return author_shape(
+        author_id=note.author_id,
+        username=author.username if author else "",
+        avatar_url=author.avatar_url if author else None,
+        anonymous=anonymous,
+        viewer=viewer,
+    )
+
+
+def note_serialize(card: Mapping[str, str], *, viewer=None, my_vote: int = 0, folded: bool | None = None) -> dict:
+    """The contract's Note (plus the ``video`` extension) from a card. ``folded`` overrides the
+    card's flag (moderation may fold for reasons of its own)."""
+    return {
+        "id": card["id"],
+        "title": card["title"],
+        "content": card["content"],
+        "category": {"slug": card["category"], "name": card["category_name"]},
+        "images": json.loads(card["images"]) if card.get("images") else [],
+        "video": json.loads(card["video"]) if card.get("video") else None,
+        "author": note_author(card, viewer),
+        "approve": int(card["approve"]),
+        "against": int(card["against"]),
+        "score": int(card["score"]),
+        "visits": int(card["visits"]),
+        "comment_count": int(card["comment_count"]),
+        "my_vote": int(my_vote),
+        "folded": bool(folded) if folded is not None else card.get("folded") == "1",
+        "created_at": card["created_at"],
+        "updated_at": card["updated_at"],
+    }
+

@@ -1,0 +1,135 @@
+"""Rules shared by the note services: field validation, the vote window, Redis state of a row."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from notes import ranking
+from notes.models import Category, Note, NoteImage
+from notes.serializers import time_score
+from treehole import clock
+from treehole.errors import InvalidInput, NotFound
+
+
+def window_end(note: Note) -> datetime:
+    return note.created_at + timedelta(seconds=settings.NOTES_VOTE_WINDOW_SECONDS)
+
+
+def in_vote_window(note: Note) -> bool:
+    return clock.now() < window_end(note)
+
+
+def voted_ttl(note: Note) -> int:
+    """Seconds until the note's voted set expires (its vote window closes)."""
+    return int((window_end(note) - clock.now()).total_seconds())
+
+
+def base_score(created_at: datetime) -> int:
+    """The hot score of a note without votes: its creation time in whole seconds."""
+    return int(created_at.timestamp())
+
+
+def rank_state(note: Note, *, previous_category: str = "") -> ranking.RankState:
+    return ranking.RankState(
+        note_id=note.pk,
+        version=note.version,
+        category=note.category.slug,
+        time_score=time_score(note.created_at),
+        hot_score=note.score,
+        visible=not note.hidden,
+        previous_category=previous_category,
+    )
+
+
+def on_commit_redis(func) -> None:
+    """Redis side effects run after commit; a Redis failure there is logged, not raised (the
+    database is the truth and ``rebuild_redis`` repairs the index)."""
+    transaction.on_commit(func, robust=True)
+
+
+def locked_note(note_id: int, user, *, related: Sequence[str] = ("category",)) -> Note:
+    """The note row, locked for the rest of the transaction. Hidden notes exist only for staff."""
+    note = Note.objects.select_for_update().select_related(*related).filter(pk=note_id).first()
+    if note is None or (note.hidden and not getattr(user, "is_staff", False)):
+        raise NotFound(_("帖子不存在或已被删除。"))
+    return note
+
+
+def clean_fields(*, title=None, content=None, category=None, required: bool) -> dict:
+    """Validated note fields (only those given, unless ``required``); every problem at once."""
+    limits = settings.TREEHOLE_LIMITS
+    errors: dict[str, list[str]] = {}
+    cleaned: dict = {}
+    if title is not None or required:
+        title = (title or "").strip()
+        if not title:
+            errors["title"] = [_("标题不能为空。")]
+        elif len(title) > limits["title"]:
+            errors["title"] = [_("标题最多 %(n)d 个字。") % {"n": limits["title"]}]
+        cleaned["title"] = title
+    if content is not None or required:
+        content = (content or "").strip()
+        if not content:
+            errors["content"] = [_("内容不能为空。")]
+        elif len(content) > limits["note_content"]:
+            errors["content"] = [_("内容最多 %(n)d 个字。") % {"n": limits["note_content"]}]
+        cleaned["content"] = content
+    if category is not None or required:
+        found = Category.objects.filter(slug=(category or "").strip()).first() if category else None
+        if found is None:
+            errors["category"] = [_("请选择一个存在的分类。")]
+        cleaned["category"] = found
+    if errors:
+        raise InvalidInput(_("提交的数据有误。"), fields=errors)
+    return cleaned
+
+
+def claim_images(*, owner, image_ids: Sequence[int], note: Note | None) -> list:
+    """The caller's own images for ``note`` (None: a new note), in order, marked attached.
+    An image already on another note is refused."""
+    from uploads.services import images_claim
+
+    image_ids = list(image_ids)
+    elsewhere = NoteImage.objects.filter(image_id__in=image_ids)
+    if note is not None:
+        elsewhere = elsewhere.exclude(note=note)
+    if image_ids and elsewhere.exists():
+        raise InvalidInput(_("提交的数据有误。"), fields={"image_ids": [_("图片已经用在别的帖子里了。")]})
+    return images_claim(owner=owner, image_ids=image_ids)
+
+
+def claim_video(*, owner, video_id: int, note: Note | None):
+    """The caller's own published video file, marked attached."""
+    from uploads.models import StoredFile
+
+    stored = StoredFile.objects.select_for_update().filter(pk=video_id, owner=owner).first()
+    problem = None
+    if stored is None:
+        problem = _("找不到视频，或视频不是你上传的。")
+    elif not stored.content_type.startswith("video/"):
+        problem = _("只能附加视频文件。")
+    elif Note.objects.filter(video_id=video_id).exclude(pk=getattr(note, "pk", None)).exists():
+        problem = _("视频已经用在别的帖子里了。")
+    if problem:
+        raise InvalidInput(_("提交的数据有误。"), fields={"video_id": [problem]})
+    if not stored.attached:
+        StoredFile.objects.filter(pk=stored.pk).update(attached=True)
+        stored.attached = True
+    return stored
+
+
+def delete_files_on_commit(names: Sequence[str]) -> None:
+    names = [name for name in names if name]
+
+    def remove():
+        for name in names:
+            default_storage.delete(name)
+
+    if names:
+        transaction.on_commit(remove, robust=True)

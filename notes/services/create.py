@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import transaction
+
+from accounts.services import ensure_can_write
+from notes import ranking
+from notes.models import Note, NoteImage
+from notes.serializers import card_from_note
+from notes.services.common import base_score, claim_images, claim_video, clean_fields, on_commit_redis, rank_state, voted_ttl
+from treehole import clock
+
+
+def note_create(
+    *,
+    author,
+    title: str,
+    content: str,
+    category: str,
+    anonymous: bool = True,
+    image_ids: Sequence[int] = (),
+    video_id: int | None = None,
+) -> Note:
+    """Publish a note. On commit it enters the rankings with its card and an empty voted set."""
+    ensure_can_write(author)
+    fields = clean_fields(title=title, content=content, category=category, required=True)
+    now = clock.now()
+    with transaction.atomic():
+        note = Note(
+            author=author, anonymous=bool(anonymous), created_at=now, updated_at=now, score=base_score(now), **fields
+        )
+        images = claim_images(owner=author, image_ids=image_ids, note=None)
+        if video_id is not None:
+            note.video = claim_video(owner=author, video_id=video_id, note=None)
+        note.save(force_insert=True)
+        NoteImage.objects.bulk_create(
+            [NoteImage(note=note, image=image, position=position) for position, image in enumerate(images)]
+        )
+        card = card_from_note(note, images=images)
+        state = rank_state(note)
+        ttl = voted_ttl(note)
+        on_commit_redis(lambda: ranking.note_created(state, card=card, voted_ttl=ttl))
+    return note

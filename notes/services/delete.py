@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from notes import hooks, ranking
+from notes.models import Vote
+from notes.services.common import delete_files_on_commit, locked_note, on_commit_redis, rank_state
+from treehole.errors import Forbidden
+
+
+def note_delete(*, note_id: int, user) -> None:
+    """Delete a note (its author or staff) with its votes, comments (cascade), images, video and
+    every Redis trace; hooks registered with ``notes.hooks.on_note_deleted`` run on commit."""
+    from uploads.models import Image, StoredFile
+
+    with transaction.atomic():
+        note = locked_note(note_id, user)
+        if note.author_id != user.pk and not user.is_staff:
+            raise Forbidden(_("只有作者或管理员可以删除这篇帖子。"))
+        state = rank_state(note)
+        images = list(Image.objects.filter(note_link__note=note).values_list("pk", "file", "thumb"))
+        files = [name for _pk, file, thumb in images for name in (file, thumb)]
+        Vote.objects.filter(note=note).delete()
+        video_id = note.video_id
+        note.delete()
+        Image.objects.filter(pk__in=[pk for pk, _file, _thumb in images]).delete()
+        if video_id:
+            files += list(StoredFile.objects.filter(pk=video_id).values_list("file", flat=True))
+            StoredFile.objects.filter(pk=video_id).delete()
+        delete_files_on_commit(files)
+        on_commit_redis(lambda: ranking.note_removed(state))
+        transaction.on_commit(lambda: hooks.run_note_deleted(note_id))

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.services import ensure_can_write
+from notes import ranking
+from notes.models import Note, NoteImage
+from notes.services.common import claim_images, claim_video, clean_fields, locked_note, on_commit_redis, rank_state
+from treehole import clock
+from treehole.errors import Forbidden
+
+UNSET = object()
+
+
+def _schedule_second_delete(note_id: int) -> None:
+    from notes.tasks import note_card_delete_again
+
+    note_card_delete_again.schedule(args=(note_id,), delay=settings.NOTES_SECOND_DELETE_SECONDS)
+
+
+def note_update(
+    *,
+    note_id: int,
+    user,
+    title: str | None = None,
+    content: str | None = None,
+    category: str | None = None,
+    image_ids: Sequence[int] | None = None,
+    video_id=UNSET,
+) -> Note:
+    """Edit a note (its author only); only the fields given change. The card is deleted on commit
+    and once more a few seconds later by a persisted task (the seed's delayed double delete)."""
+    ensure_can_write(user)
+    with transaction.atomic():
+        note = locked_note(note_id, user, related=("category", "author__avatar", "video"))
+        if note.author_id != user.pk:
+            raise Forbidden(_("只有作者可以修改这篇帖子。"))
+        fields = clean_fields(title=title, content=content, category=category, required=False)
+        previous_category = note.category.slug
+        for name, value in fields.items():
+            setattr(note, name, value)
+        if image_ids is not None:
+            images = claim_images(owner=user, image_ids=image_ids, note=note)
+            kept = {image.pk for image in images}
+            removed = list(NoteImage.objects.filter(note=note).exclude(image_id__in=kept).values_list("image_id", flat=True))
+            NoteImage.objects.filter(note=note).delete()
+            NoteImage.objects.bulk_create(
+                [NoteImage(note=note, image=image, position=position) for position, image in enumerate(images)]
+            )
+            if removed:
+                from uploads.models import Image
+
+                # No longer shown: the uploads sweeper deletes them like any unattached upload.
+                Image.objects.filter(pk__in=removed).update(attached=False)
+        if video_id is not UNSET:
+            old_video_id = note.video_id
+            note.video = claim_video(owner=user, video_id=video_id, note=note) if video_id is not None else None
+            if old_video_id and old_video_id != note.video_id:
+                from uploads.models import StoredFile
+
+                StoredFile.objects.filter(pk=old_video_id).update(attached=False)
+        note.updated_at = clock.now()
+        note.version += 1
+        note.save()
+        state = rank_state(note, previous_category=previous_category)
+        moved = previous_category != note.category.slug
+        on_commit_redis(lambda: ranking.note_changed(state, counts=moved))
+        on_commit_redis(lambda: _schedule_second_delete(note.pk))
+    return note
