@@ -14,6 +14,7 @@ import re
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
@@ -72,7 +73,7 @@ def upload_session_create(*, owner, filename: str, size: int, content_type: str,
     now = timezone.now()
     with transaction.atomic():
         # One row lock on the uploader serializes their creates, so the cap holds under races.
-        type(owner).objects.select_for_update().filter(pk=owner.pk).values_list("pk").first()
+        get_user_model().objects.select_for_update().filter(pk=owner.pk).values_list("pk").first()
         unfinished = UploadSession.objects.filter(owner=owner, status__in=LIVE_STATUSES, expires_at__gt=now).count()
         if unfinished >= settings.UPLOAD_SESSIONS_PER_USER:
             raise Conflict(

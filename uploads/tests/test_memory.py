@@ -63,8 +63,10 @@ def measured_complete(user, path: Path, size: int, sha256: str) -> tuple[int, di
     tracemalloc.start()
     try:
         tracemalloc.reset_peak()
+        started = time.perf_counter()
         stored = services.upload_session_complete(owner=user, session_id=session.pk)
         _current, peak = tracemalloc.get_traced_memory()
+        print(f"\ncomplete() of {size / MIB:.0f} MiB: peak {peak / MIB:.2f} MiB, {time.perf_counter() - started:.2f} s (under tracemalloc)")
     finally:
         tracemalloc.stop()
     return peak, services.stored_file_serialize(stored)

@@ -321,3 +321,24 @@ def test_openapi_lists_the_upload_endpoints(client):
         assert path in paths, path
     chunk = paths["/api/v1/uploads/sessions/{id}/chunks/{index}"]["put"]
     assert any(p["name"] == "X-Chunk-SHA256" for p in chunk["parameters"])
+
+
+def test_the_pages_own_script_can_use_the_session_cookie(user):
+    """The widget talks to the API with the session cookie and the CSRF header (request.user is
+    then a lazy object, not a User)."""
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(user)
+    browser.get("/")
+    csrf = {"HTTP_X_CSRFTOKEN": browser.cookies["csrftoken"].value}
+    data = files.video_bytes(1000)
+    body = {"filename": "a.mp4", "size": len(data), "content_type": "video/mp4", "sha256": files.sha256(data)}
+    assert_error(browser.post(BASE, body, content_type="application/json"), 403, "forbidden")  # no CSRF header
+
+    session = browser.post(BASE, body, content_type="application/json", **csrf).json()
+    put = browser.put(f"{BASE}/{session['id']}/chunks/0", data, content_type="application/octet-stream",
+                      HTTP_X_CHUNK_SHA256=files.sha256(data), **csrf)
+    assert put.status_code == 204, put.content
+    assert browser.get(f"{BASE}/{session['id']}").json()["received"] == [0]
+    assert browser.post(f"{BASE}/{session['id']}/complete", **csrf).status_code == 201
