@@ -249,7 +249,7 @@ def case_dismiss(*, case: Case, moderator, reason: str = "") -> Case:
                 kind.fold(obj, False)
                 case.folded = False
             if case.held:
-                kind.approve(obj)
+                kind.approve(obj, moderator=moderator)
         audit(actor=moderator, action=Action.DISMISS, target_type=case.target_type, target_id=case.target_id,
               target_user=case.author, reason=reason, detail={"reports": case.report_count})
         _close(case, moderator=moderator, outcome=Outcome.DISMISSED)
@@ -265,7 +265,7 @@ def case_approve(*, case: Case, moderator, reason: str = "") -> Case:
         obj = kind.load(case.target_id)
         if obj is None:
             raise NotFound(_("内容已不存在。"))
-        kind.approve(obj)
+        kind.approve(obj, moderator=moderator)
         audit(actor=moderator, action=Action.APPROVE, target_type=case.target_type, target_id=case.target_id,
               target_user=case.author, reason=reason)
         _close(case, moderator=moderator, outcome=Outcome.APPROVED if case.held else Outcome.DISMISSED)
@@ -279,7 +279,7 @@ def case_hide(*, case: Case, moderator, reason: str = "") -> Case:
         case = _locked_open(case)
         obj = kind.load(case.target_id)
         if obj is not None:
-            kind.hide(obj)
+            kind.hide(obj, moderator=moderator)
         audit(actor=moderator, action=Action.HIDE, target_type=case.target_type, target_id=case.target_id,
               target_user=case.author, reason=reason)
         _close(case, moderator=moderator, outcome=Outcome.HIDDEN)
@@ -293,7 +293,7 @@ def case_delete(*, case: Case, moderator, reason: str = "") -> Case:
         case = _locked_open(case)
         obj = kind.load(case.target_id)
         if obj is not None:
-            kind.delete(obj)
+            kind.delete(obj, moderator=moderator)
         audit(actor=moderator, action=Action.DELETE, target_type=case.target_type, target_id=case.target_id,
               target_user=case.author, reason=reason, detail={"excerpt": case.excerpt})
         _close(case, moderator=moderator, outcome=Outcome.DELETED)
@@ -311,7 +311,7 @@ def case_ban_author(*, case: Case, moderator, days: int | None, reason: str = ""
         record = user_ban(user=case.author, moderator=moderator, days=days, reason=reason, case=case)
         obj = kind.load(case.target_id)
         if obj is not None:
-            kind.hide(obj)
+            kind.hide(obj, moderator=moderator)
         _close(case, moderator=moderator, outcome=Outcome.BANNED)
     return record
 

@@ -5,8 +5,7 @@ target, who wrote it, what text to show moderators, and which of its owner's *se
 hide, delete or approve it (so the owner's caches and rankings stay right). Registering a kind
 is one line at the bottom of this module (or in the owner's ``AppConfig.ready``)::
 
-    register(ModelTarget("comment", "comments.Comment", text_fields=("content",),
-                         fold="comments.services.comment_set_folded", hide=..., delete=...))
+    register(ModelTarget("comment", "comments.Comment", fold_service="moderation.targets.comment_fold", ...))
 
 Callbacks are dotted paths imported on first use, so this module imports no other app.
 """
@@ -55,13 +54,13 @@ class TargetKind:
     def fold(self, obj, folded: bool) -> None:
         pass
 
-    def hide(self, obj) -> None:
+    def hide(self, obj, *, moderator=None) -> None:
         raise NotImplementedError
 
-    def delete(self, obj) -> None:
+    def delete(self, obj, *, moderator=None) -> None:
         raise NotImplementedError
 
-    def approve(self, obj) -> None:
+    def approve(self, obj, *, moderator=None) -> None:
         """Make held content visible to everyone."""
 
 
@@ -76,8 +75,8 @@ def _call(path: str | Callable | None, *args, **kwargs):
 class ModelTarget(TargetKind):
     """A target backed by a model, with its owner's service functions as dotted paths.
 
-    Each service is called with the object as its only positional argument (``fold`` also gets
-    ``folded=``); ``hidden_field``/``held_field`` name booleans that make a row invisible to
+    Each callback is called as ``f(obj, folded=...)`` (fold) or ``f(obj, moderator=...)``
+    (hide, delete, approve); ``hidden_field``/``held_field`` name booleans that make a row invisible to
     others (a held row stays visible to its author)."""
 
     name: str
@@ -138,14 +137,14 @@ class ModelTarget(TargetKind):
     def fold(self, obj, folded: bool) -> None:
         _call(self.fold_service, obj, folded=folded)
 
-    def hide(self, obj) -> None:
-        _call(self.hide_service or self.delete_service, obj)
+    def hide(self, obj, *, moderator=None) -> None:
+        _call(self.hide_service or self.delete_service, obj, moderator=moderator)
 
-    def delete(self, obj) -> None:
-        _call(self.delete_service, obj)
+    def delete(self, obj, *, moderator=None) -> None:
+        _call(self.delete_service, obj, moderator=moderator)
 
-    def approve(self, obj) -> None:
-        _call(self.approve_service, obj)
+    def approve(self, obj, *, moderator=None) -> None:
+        _call(self.approve_service, obj, moderator=moderator)
 
 
 _registry: dict[str, TargetKind] = {}
@@ -174,3 +173,86 @@ def get(name: str) -> TargetKind:
 
 def is_registered(name: str) -> bool:
     return name in _registry
+
+
+# --- the built-in kinds ---------------------------------------------------------------------------
+# Adapters from the registry's calls to each owner's service (keyword-only, by id).
+
+
+def note_fold(note, *, folded, **_):
+    from notes.services.moderate import note_set_folded
+
+    note_set_folded(note_id=note.pk, folded=folded)
+
+
+def note_hide(note, **_):
+    from notes.services.moderate import note_set_hidden
+
+    note_set_hidden(note_id=note.pk, hidden=True)
+
+
+def note_delete(note, *, moderator, **_):
+    from notes.services.delete import note_delete as delete
+
+    delete(note_id=note.pk, user=moderator)
+
+
+def note_approve(note, **_):
+    from notes.services.moderate import note_set_held
+
+    note_set_held(note_id=note.pk, held=False)
+
+
+def comment_fold(comment, *, folded, **_):
+    from comments.services import comment_set_flags
+
+    comment_set_flags(comment_id=comment.pk, folded=folded)
+
+
+def comment_delete(comment, *, moderator, **_):
+    from comments.services import comment_delete as delete
+
+    delete(user=moderator, comment_id=comment.pk)
+
+
+def comment_approve(comment, **_):
+    from comments.services import comment_set_flags
+
+    comment_set_flags(comment_id=comment.pk, held=False)
+
+
+def message_delete(message, **_):
+    from chat.services import chat_message_delete
+
+    chat_message_delete(message_id=message.pk)
+
+
+# One line per kind. A kind is registered only once its model and the services it names exist
+# (``register_available``), so a checkout where an owner has not landed their part simply has
+# fewer reportable kinds instead of failing.
+BUILTIN = [
+    (ModelTarget("note", "notes.Note", text_fields=("title", "content"), anonymous_field="anonymous", hidden_field="hidden",
+                 fold_service=note_fold, hide_service=note_hide, delete_service=note_delete, select_related=("author",)),
+     ("notes.services.moderate.note_set_folded", "notes.services.moderate.note_set_hidden", "notes.services.delete.note_delete")),
+    (ModelTarget("comment", "comments.Comment", held_field="held", hidden_field="deleted", fold_service=comment_fold, hide_service=comment_delete,
+                 delete_service=comment_delete, approve_service=comment_approve, select_related=("author",)),
+     ("comments.services.comment_set_flags", "comments.services.comment_delete")),
+    (ModelTarget("message", "chat.ChatMessage", author_field="user", hide_service=message_delete, delete_service=message_delete,
+                 select_related=("user",)),
+     ("chat.services.chat_message_delete",)),
+]
+
+
+def register_available() -> list[str]:
+    """Register each built-in kind whose model and services are importable (AppConfig.ready)."""
+    registered = []
+    for kind, services in BUILTIN:
+        try:
+            apps.get_model(kind.model)
+            for path in services:
+                import_string(path)
+        except (LookupError, ImportError):
+            continue
+        register(kind)
+        registered.append(kind.name)
+    return registered

@@ -63,15 +63,15 @@ class ThingKind(targets.TargetKind):
         obj.calls.append(("fold", folded))
         obj.folded = folded
 
-    def hide(self, obj):
+    def hide(self, obj, **kwargs):
         obj.calls.append(("hide",))
         obj.hidden = True
 
-    def delete(self, obj):
+    def delete(self, obj, **kwargs):
         obj.calls.append(("delete",))
         obj.deleted = True
 
-    def approve(self, obj):
+    def approve(self, obj, **kwargs):
         obj.calls.append(("approve",))
         obj.held = False
 
