@@ -140,7 +140,7 @@ def new_page(request, browser, site, viewport):
         page = watched.page
         try:
             if not page.is_closed():
-                name = slug(request.node.nodeid.split("::", 1)[-1] + ("-" + watched.label if len(made) > 1 else ""))
+                name = slug(f"{request.node.originalname}-{viewport}" + (f"-{watched.label}" if len(made) > 1 else ""))
                 page.screenshot(path=str(RESULTS / f"{name}.png"), full_page=True)
         finally:
             context.close()

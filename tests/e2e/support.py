@@ -75,6 +75,7 @@ class LiveServer:
             "EMAIL_URL": f"filemail:///{self.mail_dir}",
             "MEDIA_ROOT": str(self.media_dir),
             "UPLOAD_CHUNK_DIR": str(workdir / "chunks"),
+            "UPLOAD_CHUNK_BYTES": str(1024 * 1024),  # a resumable upload of a few MiB has several chunks
             "TREEHOLE_WORKER_ID": str(worker_id),
             "PYTHONUNBUFFERED": "1",
             **(env or {}),
