@@ -23,13 +23,13 @@ sysdeps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libmariadb-dev pkg-config >/dev/null; \
 	fi
 
-# The browser journeys (tests/e2e) drive Debian's chromium; install it when missing (never a
-# Playwright browser download).
+# The browser journeys (tests/e2e) drive Debian's chromium (+ a CJK font, so screenshots are
+# legible); install them when missing (never a Playwright browser download).
 browser:
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  echo "Installing Debian's chromium for the browser journeys (tests/e2e)..."; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; \
 	fi
 
 $(STAMP): requirements.txt requirements-dev.txt
