@@ -143,6 +143,10 @@
     return live;
   }
   const fingerprintOf = (file) => [file.name, file.size, file.lastModified, file.type].join("|");
+  // Some browsers give no type for .mov/.ogv files: fall back on the extension (the server checks
+  // the bytes anyway).
+  const BY_EXTENSION = { mp4: "video/mp4", m4v: "video/mp4", mov: "video/quicktime", webm: "video/webm", mkv: "video/webm", ogv: "video/ogg", ogg: "video/ogg" };
+  const typeOf = (file) => file.type || BY_EXTENSION[(file.name.split(".").pop() || "").toLowerCase()] || "";
 
   // ---- HTTP ----
   function abortError() {
@@ -192,6 +196,7 @@
         reject(error);
       };
       xhr.onerror = () => reject(failure(0, null, "network"));
+      xhr.onabort = () => reject(abortError());
       const abort = () => { xhr.abort(); reject(abortError()); };
       if (signal.aborted) return abort();
       signal.addEventListener("abort", abort, { once: true });
@@ -242,7 +247,7 @@
       this.progress.textContent = this.progress.value + "%";
     }
     showPending() {
-      const names = Object.values(pendingEntries()).filter((entry) => !entry.done).map((entry) => entry.name);
+      const names = Object.values(pendingEntries()).map((entry) => entry.name);
       if (names.length && this.hint) {
         this.hint.textContent = this.text.pending.replace("%(names)s", names.join("、"));
         this.hint.hidden = false;
@@ -255,7 +260,7 @@
     async start(file) {
       if (this.busy) return;
       const allowed = this.config.accept || [];
-      if (allowed.length && !allowed.includes(file.type)) {
+      if (allowed.length && !allowed.includes(typeOf(file))) {
         return this.say(this.format(this.text.type, { types: allowed.join(", ") }), "error");
       }
       if (file.size > this.config.maxBytes) {
@@ -302,7 +307,7 @@
       if (!entry) {
         this.say(this.text.hashing, "");
         const sha256 = await hashFile(file, (f) => this.setProgress(f), signal);
-        const session = await request("POST", API, { filename: file.name, size: file.size, content_type: file.type, sha256 }, signal);
+        const session = await request("POST", API, { filename: file.name, size: file.size, content_type: typeOf(file), sha256 }, signal);
         entry = { id: session.id, name: file.name, sha256, chunkSize: session.chunk_size, totalChunks: session.total_chunks, expiresAt: session.expires_at };
         remember(fingerprint, entry);
         state = { received: [] };
