@@ -312,6 +312,8 @@ NOTES_SECOND_DELETE_SECONDS = env.int("NOTES_SECOND_DELETE_SECONDS", default=3)
 NOTES_VISITS_FLUSH_CRON_MINUTES = env.str("NOTES_VISITS_FLUSH_CRON_MINUTES", default="*")
 
 # --- Comments (issue: comments) -----------------------------------------------------------------
+# The seed's delayed second delete of a comment's cache, after the database write.
+COMMENT_CACHE_SECOND_DELETE_SECONDS = env.float("COMMENT_CACHE_SECOND_DELETE_SECONDS", default=3)
 
 # --- Chat (issue: chat) -------------------------------------------------------------------------
 

@@ -1,0 +1,42 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from comments import services
+from comments.models import Comment
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    """Staff see the real author here (and only here); changes go through the services so the
+    Redis thread stays right."""
+
+    list_display = ("id", "note", "floor", "author", "short_content", "deleted", "folded", "held", "created_at")
+    list_filter = ("deleted", "folded", "held")
+    search_fields = ("content", "author__username", "=note__id")
+    raw_id_fields = ("note", "author", "reply_to")
+    readonly_fields = ("note", "author", "floor", "reply_to", "created_at", "deleted_at", "deleted")
+    fields = ("note", "floor", "author", "reply_to", "content", "deleted", "folded", "held", "created_at", "deleted_at")
+    actions = ("delete_through_service",)
+    ordering = ("-created_at",)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deleting keeps the floor: use the action
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("内容"))
+    def short_content(self, obj):
+        return obj.content[:60]
+
+    @admin.action(description=_("删除所选评论（保留楼层）"))
+    def delete_through_service(self, request, queryset):
+        count = 0
+        for comment in queryset.filter(deleted=False):
+            services.comment_delete(user=request.user, comment_id=comment.pk)
+            count += 1
+        messages.success(request, _("已删除 %(n)d 条评论。") % {"n": count})
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.comment_set_flags(comment_id=obj.pk, folded=obj.folded, held=obj.held)

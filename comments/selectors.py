@@ -1,0 +1,134 @@
+"""Reads for comments."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from comments import cache
+from comments.models import Comment, NoteAlias
+from comments.serializers import card_from_comment, comment_serialize
+from comments.services import comment_display_name
+from treehole.errors import NotFound
+
+
+def _cards_from_rows(rows: list[Comment], note, aliases: dict[int, int]) -> list[dict[str, str]]:
+    """Cards for ``rows`` of one note, with the alias numbers of their authors (and reply authors)."""
+    cards = []
+    for comment in rows:
+        reply = comment.reply_to
+        reply_display = ""
+        if reply is not None:
+            reply_display = comment_display_name(
+                note=note, user_id=reply.author_id, username=reply.author.username, alias_number=aliases.get(reply.author_id)
+            )
+        display = comment_display_name(
+            note=note, user_id=comment.author_id, username=comment.author.username, alias_number=aliases.get(comment.author_id)
+        )
+        cards.append(card_from_comment(comment, note=note, display_name=display, reply_display=reply_display))
+    return cards
+
+
+def _load_thread(note_id: int) -> list[dict[str, str]]:
+    """Every comment of the note as cards, in floor order (three queries, whatever the size)."""
+    from notes.models import Note
+
+    note = Note.objects.only("id", "author_id", "anonymous").filter(pk=note_id).first()
+    if note is None:
+        return []
+    rows = list(
+        Comment.objects.filter(note_id=note.pk)
+        .select_related("author", "author__avatar", "reply_to", "reply_to__author")
+        .order_by("floor")
+    )
+    aliases = dict(NoteAlias.objects.filter(note_id=note.pk).values_list("user_id", "number")) if note.anonymous else {}
+    return _cards_from_rows(rows, note, aliases)
+
+
+def _note_for_thread(note_id: int, viewer) -> dict:
+    """The note whose thread is asked for, as the viewer may see it (404 when it does not exist or
+    is hidden). Served from the note's cached card: a warm thread costs no SQL."""
+    from notes.selectors import note_detail
+
+    return note_detail(note_id=note_id, viewer=viewer, count_visit=False)
+
+
+def comment_page(*, note_id: int, page: int, size: int, viewer=None) -> dict:
+    """The contract's paginated Comments of a note, in floor order (deleted floors included)."""
+    _note_for_thread(note_id, viewer)
+    start, stop = (page - 1) * size, page * size - 1
+    cached = cache.page(note_id, start=start, stop=stop)
+    if cached is None:
+        cache.fill_thread(note_id, lambda: _load_thread(note_id))
+        cached = cache.page(note_id, start=start, stop=stop)
+    if cached is None:  # Redis would not take the fill (writes racing it): answer from the database
+        cards = _load_thread(note_id)
+        cached = (len(cards), cards[start : stop + 1])
+    total, cards = cached
+    return {
+        "results": [comment_serialize(card, viewer=viewer) for card in cards],
+        "page": page,
+        "size": size,
+        "total": total,
+        "has_next": page * size < total,
+    }
+
+
+def comment_history(*, user, page: int, size: int) -> dict:
+    """The user's own comments, newest first, each with its note's title (from the database, as
+    the seed does: a personal page is read rarely)."""
+    query = Comment.objects.filter(author=user, deleted=False, note__hidden=False)
+    total = query.count()
+    rows = list(
+        query.select_related("note", "author", "author__avatar", "reply_to", "reply_to__author").order_by("-created_at", "-id")[
+            (page - 1) * size : page * size
+        ]
+    )
+    note_ids = {row.note_id for row in rows if row.note.anonymous}
+    user_ids = {user.pk} | {row.reply_to.author_id for row in rows if row.reply_to_id}
+    numbers: dict[tuple[int, int], int] = {
+        (note_id, user_id): number
+        for note_id, user_id, number in NoteAlias.objects.filter(note_id__in=note_ids, user_id__in=user_ids).values_list(
+            "note_id", "user_id", "number"
+        )
+    } if note_ids else {}
+    results = []
+    for row in rows:
+        aliases = {uid: n for (nid, uid), n in numbers.items() if nid == row.note_id}
+        card = _cards_from_rows([row], row.note, aliases)[0]
+        results.append({**comment_serialize(card, viewer=user), "note_title": row.note.title})
+    return {"results": results, "page": page, "size": size, "total": total, "has_next": page * size < total}
+
+
+def comment_get(comment_id: int) -> Comment:
+    comment = Comment.objects.filter(pk=comment_id).first()
+    if comment is None:
+        raise NotFound()
+    return comment
+
+
+def comment_by_id_serialized(comment_id: int, *, viewer) -> dict:
+    """One comment as the API shows it (e.g. the answer to its creation)."""
+    from notes.models import Note
+
+    comment = (
+        Comment.objects.select_related("author", "author__avatar", "reply_to", "reply_to__author").filter(pk=comment_id).first()
+    )
+    if comment is None:
+        raise NotFound()
+    note = Note.objects.only("id", "author_id", "anonymous").get(pk=comment.note_id)
+    user_ids = {comment.author_id} | ({comment.reply_to.author_id} if comment.reply_to_id else set())
+    aliases = dict(NoteAlias.objects.filter(note_id=note.pk, user_id__in=user_ids).values_list("user_id", "number"))
+    return comment_serialize(_cards_from_rows([comment], note, aliases)[0], viewer=viewer)
+
+
+def comment_thread(*, note_id: int, page: int, size: int, viewer) -> dict:
+    """The page's thread: the API page plus, per comment, whether the viewer may delete it."""
+    note = _note_for_thread(note_id, viewer)
+    data = comment_page(note_id=note_id, page=page, size=size, viewer=viewer)
+    is_note_author = bool(note["author"]["is_me"])
+    is_staff = bool(getattr(viewer, "is_staff", False))
+    for comment in data["results"]:
+        mine = bool(comment["author"] and comment["author"]["is_me"])
+        comment["can_delete"] = not comment["deleted"] and (mine or is_note_author or is_staff)
+    data["viewer_is_note_author"] = is_note_author
+    return data

@@ -1,0 +1,164 @@
+"""Writes for comments. Every one goes through here (API, pages, admin, moderation)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from accounts.services import ensure_can_write
+from comments import cache
+from comments.aliases import alias_name
+from comments.models import Comment, NoteAlias
+from comments.serializers import card_from_comment
+from notes.services import note_comment_count_add
+from treehole import clock
+from treehole.errors import Forbidden, InvalidInput, NotFound
+
+# Plain functions called with the new comment after its commit (notifications will hook in here).
+comment_created_hooks: list[Callable[[Comment], None]] = []
+
+
+def on_comment_created(hook: Callable[[Comment], None]) -> Callable[[Comment], None]:
+    """Register ``hook(comment)``, called once the comment is committed."""
+    comment_created_hooks.append(hook)
+    return hook
+
+
+def _notify_created(comment: Comment) -> None:
+    for hook in comment_created_hooks:
+        hook(comment)
+
+
+def _clean_content(content) -> str:
+    if not isinstance(content, str):
+        raise InvalidInput(fields={"content": [_("评论必须是文字。")]})
+    content = content.strip()
+    limit = settings.TREEHOLE_LIMITS["comment_content"]
+    if not content:
+        raise InvalidInput(fields={"content": [_("评论不能为空。")]})
+    if len(content) > limit:
+        raise InvalidInput(fields={"content": [_("评论不能超过 %(n)d 个字。") % {"n": limit}]})
+    return content
+
+
+def _alias_number(note, user) -> int:
+    """The user's stable alias number in this note, assigned once. Runs under the note's row lock,
+    so two first comments of two users cannot take the same number."""
+    existing = NoteAlias.objects.filter(note=note, user=user).values_list("number", flat=True).first()
+    if existing is not None:
+        return existing
+    number = NoteAlias.objects.filter(note=note).count()
+    NoteAlias.objects.create(note=note, user=user, number=number)
+    return number
+
+
+def comment_display_name(*, note, user_id: int, username: str, alias_number: int | None) -> str:
+    if not note.anonymous:
+        return username
+    if user_id == note.author_id:
+        from notes.serializers import ANONYMOUS_DISPLAY_NAME
+
+        return ANONYMOUS_DISPLAY_NAME
+    return alias_name(alias_number or 0)
+
+
+def comment_create(*, user, note_id: int, content, reply_to_id: int | None = None) -> Comment:
+    """Add a comment on the next floor. Floors are 1, 2, 3 … with no gap or duplicate under any
+    concurrency: the note's row lock serializes the MAX(floor)+1 of concurrent writers."""
+    from notes.models import Note
+
+    ensure_can_write(user)
+    content = _clean_content(content)
+    content, held = _screen(content)
+    with transaction.atomic():
+        note = Note.objects.select_for_update().filter(pk=note_id, hidden=False).first()
+        if note is None:
+            raise NotFound(_("帖子不存在或已被删除。"))
+        reply_to = None
+        if reply_to_id is not None:
+            reply_to = Comment.objects.filter(pk=reply_to_id, note_id=note.pk, deleted=False).first()
+            if reply_to is None:
+                raise InvalidInput(fields={"reply_to": [_("要回复的评论不在这个帖子里，或已被删除。")]})
+        floor = (Comment.objects.filter(note=note).aggregate(top=Max("floor"))["top"] or 0) + 1
+        alias_number = None
+        if note.anonymous and user.pk != note.author_id:
+            alias_number = _alias_number(note, user)
+        comment = Comment.objects.create(
+            note=note, author=user, floor=floor, content=content, reply_to=reply_to, held=held, created_at=clock.now()
+        )
+        note_comment_count_add(note_id=note.pk, delta=1)
+        card = card_from_comment(
+            comment,
+            note=note,
+            display_name=comment_display_name(note=note, user_id=user.pk, username=user.username, alias_number=alias_number),
+            reply_display=_reply_display(note, reply_to),
+        )
+        transaction.on_commit(lambda: cache.append(card))
+        transaction.on_commit(lambda: _notify_created(comment))
+    return comment
+
+
+def _screen(content: str) -> tuple[str, bool]:
+    """Sensitive-word screening when moderation is installed: masked text and whether it is held."""
+    try:
+        from moderation.filters import screen_text
+    except ModuleNotFoundError as exc:
+        if exc.name != "moderation.filters":
+            raise
+        return content, False
+    result = screen_text(content, field="content")
+    return result.text, result.held
+
+
+def _reply_display(note, reply_to: Comment | None) -> str:
+    if reply_to is None:
+        return ""
+    number = None
+    if note.anonymous and reply_to.author_id != note.author_id:
+        number = NoteAlias.objects.filter(note=note, user_id=reply_to.author_id).values_list("number", flat=True).first()
+    return comment_display_name(
+        note=note, user_id=reply_to.author_id, username=reply_to.author.username, alias_number=number
+    )
+
+
+def comment_delete(*, user, comment_id: int) -> None:
+    """Soft-delete: the floor stays (shown as deleted), content and author are gone from every
+    answer. Allowed to the comment's author, the note's author and staff.
+
+    Cache order as the seed describes: delete the cache, write the database, then a delayed second
+    delete as a background job (the lease already refuses fills that read the old row)."""
+    comment = Comment.objects.select_related("note").filter(pk=comment_id, deleted=False).first()
+    if comment is None:
+        raise NotFound(_("评论不存在或已被删除。"))
+    if not (user.is_staff or user.pk in (comment.author_id, comment.note.author_id)):
+        raise Forbidden(_("只有评论者、洞主或管理员可以删除这条评论。"))
+    note_id = comment.note_id
+    cache.invalidate(note_id, [comment.pk])
+    with transaction.atomic():
+        updated = Comment.objects.filter(pk=comment.pk, deleted=False).update(deleted=True, deleted_at=clock.now())
+        if not updated:
+            raise NotFound(_("评论不存在或已被删除。"))
+        note_comment_count_add(note_id=note_id, delta=-1)
+        transaction.on_commit(lambda: cache.invalidate(note_id, [comment_id]))
+        transaction.on_commit(lambda: _schedule_second_delete(note_id, comment_id))
+
+
+def _schedule_second_delete(note_id: int, comment_id: int) -> None:
+    from comments.tasks import comment_cache_second_delete
+
+    comment_cache_second_delete.schedule(args=(note_id, comment_id), delay=settings.COMMENT_CACHE_SECOND_DELETE_SECONDS)
+
+
+def comment_set_flags(*, comment_id: int, folded: bool | None = None, held: bool | None = None) -> None:
+    """Moderation's door: fold/unfold or hold/release a comment, keeping the cache right."""
+    changes = {name: value for name, value in (("folded", folded), ("held", held)) if value is not None}
+    comment = Comment.objects.filter(pk=comment_id).only("id", "note_id").first()
+    if comment is None:
+        raise NotFound()
+    with transaction.atomic():
+        Comment.objects.filter(pk=comment_id).update(**changes)
+        transaction.on_commit(lambda: cache.invalidate(comment.note_id, [comment_id]))
