@@ -3,10 +3,10 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.validators import MaxValueValidator, MinLengthValidator, MinValueValidator
 from django.db import models
-from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from treehole import clock
 from treehole.ids import SnowflakeField
 
 
@@ -68,7 +68,7 @@ class User(AbstractUser):
         """A ban with an end in the past has expired by itself: no job needs to lift it."""
         if not self.is_banned:
             return False
-        return self.banned_until is None or self.banned_until > timezone.now()
+        return self.banned_until is None or self.banned_until > clock.now()
 
     @property
     def avatar_url(self) -> str | None:

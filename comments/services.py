@@ -97,6 +97,7 @@ def comment_create(*, user, note_id: int, content, reply_to_id: int | None = Non
             display_name=comment_display_name(note=note, user_id=user.pk, username=user.username, alias_number=alias_number),
             reply_display=_reply_display(note, reply_to),
         )
+        _content_saved(comment, content=content, held=held, author=user)
         transaction.on_commit(lambda: cache.append(card))
         transaction.on_commit(lambda: _notify_created(comment))
     return comment
@@ -112,6 +113,17 @@ def _screen(content: str) -> tuple[str, bool]:
         return content, False
     result = screen_text(content, field="content")
     return result.text, result.held
+
+
+def _content_saved(comment: Comment, *, content: str, held: bool, author) -> None:
+    """Tell moderation about held text or crisis phrases (it opens a case; nothing is blocked)."""
+    try:
+        from moderation.services import content_saved
+    except ModuleNotFoundError as exc:
+        if exc.name != "moderation.services":
+            raise
+        return
+    content_saved(target_type="comment", target_id=comment.pk, text=content, held=held, author=author)
 
 
 def _reply_display(note, reply_to: Comment | None) -> str:

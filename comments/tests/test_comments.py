@@ -421,3 +421,39 @@ def test_no_answer_reveals_the_author_of_an_anonymous_note():
         text = body.decode()
         for secret in secrets:
             assert secret not in text, (secret, text[:300])
+
+
+# --- moderation -----------------------------------------------------------------------------------
+
+
+def test_three_reports_fold_a_comment_in_the_cached_thread(settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "report": (1e6, 1e6)}
+    op, writer = make_user("fold_op"), make_user("fold_writer")
+    reporters = [make_user(f"fold_r{i}") for i in range(3)]
+    note = new_note(op)
+    comment = post_comment(writer, note, "不太友善的话").json()
+    assert thread(note)["results"][0]["folded"] is False  # cached now
+    for reporter in reporters:
+        response = token_client(reporter).post_json(
+            "/api/v1/reports", {"target_type": "comment", "target_id": comment["id"], "reason": "abuse"}
+        )
+        assert response.status_code == 201, response.content
+    assert thread(note)["results"][0]["folded"] is True
+    html = Client().get(f"/notes/{note.pk}/").content.decode()
+    assert "多人举报，已折叠" in html
+
+
+def test_a_held_comment_is_visible_only_to_its_author():
+    from moderation import filters
+    from moderation.models import SensitiveWord
+
+    SensitiveWord.objects.create(pattern="需要审核的词", action="hold")
+    filters.matcher.invalidate()
+    op, writer, reader = make_user("hold_op"), make_user("hold_writer"), make_user("hold_reader")
+    note = new_note(op)
+    created = post_comment(writer, note, "这里有需要审核的词")
+    assert created.status_code == 201
+    own = thread(note, viewer=writer)["results"][0]
+    assert own["pending_review"] is True and own["content"] == "这里有需要审核的词"
+    other = thread(note, viewer=reader)["results"][0]
+    assert other["pending_review"] is True and other["content"] == "" and other["author"] is None
