@@ -108,7 +108,7 @@ def new_page(request, browser, site, viewport):
     recorded errors (``page.watch.allow_console_error(regex)`` for an expected one)."""
     from playwright.sync_api import expect
 
-    expect.set_options(timeout=10_000)
+    expect.set_options(timeout=15_000)
     made: list[tuple[object, Watched]] = []
 
     def make(label: str = "", server: LiveServer | None = None):
@@ -116,7 +116,7 @@ def new_page(request, browser, site, viewport):
         context = browser.new_context(
             base_url=server.url, locale="zh-CN", timezone_id="Asia/Shanghai", **VIEWPORTS[viewport]
         )
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(15_000)
         page = context.new_page()
         watched = Watched(page=page, label=label or f"page{len(made) + 1}")
 
