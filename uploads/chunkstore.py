@@ -139,11 +139,6 @@ def assemble(session_id: int, total_chunks: int) -> Assembled:
     return Assembled(path=path, size=size, sha256=digest.hexdigest(), head=head)
 
 
-def read_head(session_id: int, index: int = 0, length: int = 64) -> bytes:
-    with open(chunk_path(session_id, index), "rb") as part:
-        return part.read(length)
-
-
 def discard_session(session_id: int) -> None:
     """Remove every byte a session left on disk (chunks, temporary and assembled files)."""
     shutil.rmtree(session_dir(session_id), ignore_errors=True)

@@ -3,7 +3,7 @@ package). Everything other apps call is importable from here: ``from uploads.ser
 
 from uploads.serializers import image_serialize, stored_file_serialize
 from uploads.services.common import uploader_check
-from uploads.services.files import stored_file_claim, stored_files_sweep_unattached
+from uploads.services.files import stored_files_sweep_unattached
 from uploads.services.images import (
     image_create,
     image_create_from_upload,
@@ -25,7 +25,6 @@ __all__ = [
     "image_take_for_avatar",
     "images_claim",
     "images_sweep_unattached",
-    "stored_file_claim",
     "stored_file_serialize",
     "stored_files_sweep_unattached",
     "upload_chunk_receive",

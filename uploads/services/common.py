@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 
 from treehole.errors import Unauthenticated
 
@@ -36,3 +39,25 @@ def storage_delete(names) -> None:
 def storage_delete_on_commit(names) -> None:
     names = list(names)
     transaction.on_commit(lambda: storage_delete(names))
+
+
+def sweep_unattached(model, file_fields: tuple[str, ...], *, older_than: timedelta | None, batch: int) -> int:
+    """Delete rows of ``model`` never attached within ``older_than`` (default
+    settings.UPLOAD_UNATTACHED_TTL) of their upload, in batches: rows first (locked with SKIP
+    LOCKED, so an attach in progress wins), their stored files once that commits."""
+    cutoff = timezone.now() - (older_than if older_than is not None else settings.UPLOAD_UNATTACHED_TTL)
+    removed = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                model.objects.select_for_update(skip_locked=True)
+                .filter(attached=False, created_at__lt=cutoff)
+                .values_list("pk", *file_fields)[:batch]
+            )
+            if not rows:
+                return removed
+            model.objects.filter(pk__in=[row[0] for row in rows]).delete()
+            storage_delete_on_commit([name for row in rows for name in row[1:]])
+        removed += len(rows)
+        if len(rows) < batch:
+            return removed

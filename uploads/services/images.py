@@ -3,23 +3,18 @@ storage API (local disk by default, S3-compatible storage by configuration)."""
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from treehole.errors import InvalidInput, PayloadTooLarge
 from uploads.imaging import process_image, random_name
 from uploads.models import Image, ImagePurpose
-from uploads.serializers import image_serialize  # noqa: F401 - re-exported for accounts and notes
-from uploads.services.common import storage_delete_on_commit, uploader_check
-
-logger = logging.getLogger(__name__)
+from uploads.services.common import sweep_unattached, uploader_check
 
 
 def image_create(*, owner, data: bytes, purpose: str = ImagePurpose.NOTE) -> Image:
@@ -97,21 +92,6 @@ def images_claim(*, owner, image_ids: list[int], purpose: str = ImagePurpose.NOT
 
 
 def images_sweep_unattached(*, older_than: timedelta | None = None, batch: int = 500) -> int:
-    """Delete images never attached to a note or an avatar within ``older_than`` (default
-    settings.UPLOAD_UNATTACHED_TTL) of their upload: rows first, files once that commits."""
-    cutoff = timezone.now() - (older_than if older_than is not None else settings.UPLOAD_UNATTACHED_TTL)
-    removed = 0
-    while True:
-        with transaction.atomic():
-            rows = list(
-                Image.objects.select_for_update(skip_locked=True)
-                .filter(attached=False, created_at__lt=cutoff)
-                .values_list("pk", "file", "thumb")[:batch]
-            )
-            if not rows:
-                return removed
-            Image.objects.filter(pk__in=[pk for pk, _file, _thumb in rows], attached=False).delete()
-            storage_delete_on_commit([name for _pk, file, thumb in rows for name in (file, thumb)])
-        removed += len(rows)
-        if len(rows) < batch:
-            return removed
+    """Images never attached to a note or an avatar within a day (settings.UPLOAD_UNATTACHED_TTL),
+    with their thumbnails."""
+    return sweep_unattached(Image, ("file", "thumb"), older_than=older_than, batch=batch)

@@ -269,7 +269,6 @@ def test_orphan_chunk_folders_are_swept(settings):
 
 
 def test_unattached_published_files_are_swept_but_claimed_ones_stay(uploader, user, store, django_capture_on_commit_callbacks):
-    from uploads.services import stored_file_claim
     from uploads.tasks import sweep_unattached_uploads
 
     ids = []
@@ -278,7 +277,7 @@ def test_unattached_published_files_are_swept_but_claimed_ones_stay(uploader, us
         session = create(uploader, data).json()
         put_chunk(uploader, session["id"], 0, data)
         ids.append(complete(uploader, session["id"]).json()["id"])
-    stored_file_claim(owner=user, file_id=int(ids[0]))
+    StoredFile.objects.filter(pk=ids[0]).update(attached=True)  # as a note attaching it does
     StoredFile.objects.update(created_at=timezone.now() - timedelta(days=2))
 
     with django_capture_on_commit_callbacks(execute=True):
