@@ -102,4 +102,4 @@ def test_complete_memory_is_flat_on_s3(user, tmp_path, settings, moto_process):
     print(f"\ncomplete() tracemalloc peak, S3 multipart: 40 MB file {results[40 * MIB] / MIB:.2f} MiB, 200 MB file {results[200 * MIB] / MIB:.2f} MiB")
     # Parts of 8 MiB with at most 4 in flight (settings): bounded, whatever the file size.
     assert results[200 * MIB] < 96 * MIB
-    assert results[200 * MIB] < results[40 * MIB] + 8 * MIB
+    assert results[200 * MIB] < results[40 * MIB] + 32 * MIB  # five times the file: no more memory
