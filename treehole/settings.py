@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "treehole.protection.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -69,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "treehole.protection.RateLimitMiddleware",
     "treehole.middleware.ApiErrorShapeMiddleware",
 ]
 
@@ -299,8 +301,15 @@ NOTES_VOTE_WEIGHT = env.int("NOTES_VOTE_WEIGHT", default=500)
 NOTES_VOTE_WINDOW_SECONDS = env.int("NOTES_VOTE_WINDOW_SECONDS", default=7 * 24 * 3600)
 # Cards of notes outside the rankings live this long (plus jitter); absent ids for the short one.
 NOTES_CACHE_TTL_SECONDS = env.int("NOTES_CACHE_TTL_SECONDS", default=12 * 3600)
+    # Every signed-out request, per client IP (an IPv6 client per /64), in the middleware.
+    "anon": (env.float("RATE_ANON_PER_SECOND", default=20), env.float("RATE_ANON_BURST", default=200)),
 NOTES_CACHE_ABSENT_TTL_SECONDS = env.int("NOTES_CACHE_ABSENT_TTL_SECONDS", default=60)
+# When Redis is down the limiter fails open (logged), except for these actions: they answer 503.
 NOTES_CACHE_JITTER = env.float("NOTES_CACHE_JITTER", default=0.1)
+# After a Redis failure the limiter stops asking Redis for this long (no connect timeout per request).
+RATE_LIMIT_BREAKER_SECONDS = env.float("RATE_LIMIT_BREAKER_SECONDS", default=1.0)
+# Not counted by the global and per-IP buckets (health checks, files).
+RATE_LIMIT_EXEMPT_PATHS = ("/healthz", STATIC_URL, MEDIA_URL)
 NOTES_CACHE_LOCK_MS = env.int("NOTES_CACHE_LOCK_MS", default=3000)
 NOTES_CACHE_WAIT_SECONDS = env.float("NOTES_CACHE_WAIT_SECONDS", default=3.0)
 NOTES_COUNT_TTL_SECONDS = env.int("NOTES_COUNT_TTL_SECONDS", default=600)
@@ -390,3 +399,48 @@ MODERATION_BAN_STEPS_DAYS = (1, 3, 7, 30, None)
 # the admin reaches every process within about this long.
 MODERATION_RELOAD_SECONDS = env.float("MODERATION_RELOAD_SECONDS", default=1.0)
 MODERATION_REPORT_TEXT_MAX = 500
+# CORS (django-cors-headers) for /api/ only: origins from CORS_ALLOWED_ORIGINS (above), which alone
+# get credentials. Preflight allows the default headers (Authorization among them) and the chunk
+# upload's checksum header; cross-origin scripts may read the rate-limit headers.
+from corsheaders.defaults import default_headers  # noqa: E402
+
+CORS_ALLOW_HEADERS = (*default_headers, "x-chunk-sha256")
+CORS_EXPOSE_HEADERS = ("Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset")
+
+# Content Security Policy (django-csp 4, via treehole.protection.ContentSecurityPolicyMiddleware,
+# which adds this host's ws:// or wss:// origin to connect-src per request). The pages load only
+# their own static scripts and styles: no inline script, no inline style attribute.
+# Uploads stored on S3 (STORAGE_BACKEND=s3) are served from another origin: it is allowed for
+# images and video; CSP_MEDIA_SRC (comma-separated sources) replaces that guess.
+CSP_MEDIA_SRC = env.list("CSP_MEDIA_SRC", default=[])
+if not CSP_MEDIA_SRC and STORAGE_BACKEND == "s3":
+    from urllib.parse import urlsplit  # noqa: E402
+
+    _endpoint = urlsplit(env.str("AWS_S3_ENDPOINT_URL", default=""))
+    if env.str("AWS_S3_CUSTOM_DOMAIN", default=""):
+        CSP_MEDIA_SRC = [f"https://{env.str('AWS_S3_CUSTOM_DOMAIN')}"]
+    elif _endpoint.netloc:  # path-style or virtual-hosted (bucket as a subdomain)
+        CSP_MEDIA_SRC = [f"{_endpoint.scheme}://{_endpoint.netloc}", f"{_endpoint.scheme}://*.{_endpoint.netloc}"]
+    else:
+        CSP_MEDIA_SRC = ["https://*.amazonaws.com"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:", *CSP_MEDIA_SRC],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "media-src": ["'self'", "blob:", *CSP_MEDIA_SRC],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        **({"report-uri": [env.str("CSP_REPORT_URI")]} if env.str("CSP_REPORT_URI", default="") else {}),
+    },
+}
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if not DEBUG:
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)  # nginx/the TLS proxy redirects

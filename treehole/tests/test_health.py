@@ -7,7 +7,7 @@ from treehole import redis as treehole_redis
 def test_healthz_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "redis": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "redis": "ok", "ratelimit": "ok"}
 
 
 @pytest.mark.django_db
