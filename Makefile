@@ -63,5 +63,13 @@ messages: venv
 	$(PY) manage.py makemessages -l en --ignore '.venv/*' --ignore 'staticfiles/*'
 	$(PY) manage.py compilemessages --ignore '.venv/*'
 
+# Benchmarks (issue 9): the deployed configuration beside its baselines, in one run (< 10 min once
+# seeded) on MariaDB db treehole_bench* and Redis dbs 7-8; writes docs/benchmarks.md. Needs wrk
+# (Debian package, installed when missing). BENCH_ARGS="--only http,vote" runs some sections.
+bench: venv check-services
+	@command -v wrk >/dev/null || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
+	ulimit -n $$(ulimit -Hn) && $(PY) -m bench.run $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache test-results
