@@ -16,6 +16,7 @@ from pydantic import Strict
 
 from accounts.authentication import api_auth, optional_api_auth
 from notes import selectors, services
+from treehole.api import api
 from treehole.errors import InvalidInput, NotFound
 from treehole.ids import parse_id
 from treehole.ratelimit import rate_limited
@@ -185,7 +186,11 @@ def note_list(request, query: Query[ListQuery]):
     page = selectors.note_list(
         order=query.order, category=query.category, page=query.page, size=query.size, viewer=_viewer(request)
     )
-    return Status(200, page.as_dict())
+    # The hottest endpoint: the selector already builds the contract's objects (notes/serializers.py),
+    # so they are rendered as they are instead of being validated again against NotePageOut (kept
+    # above for the OpenAPI schema). That validation was a third of the request's CPU time (bench/,
+    # docs/benchmarks.md: 6.8 -> 5.3 -> ~3.5 ms per request in-process).
+    return api.create_response(request, page.as_dict(), status=200)
 
 
 @router.get("/notes/search", auth=optional_api_auth, response={200: NotePageOut, **ERRORS}, exclude_unset=True,
