@@ -289,8 +289,15 @@ RATE_LIMITS = {
     "chat": (env.float("RATE_CHAT_PER_SECOND", default=1), env.float("RATE_CHAT_BURST", default=5)),
     "upload": (env.float("RATE_UPLOAD_PER_SECOND", default=1 / 6), env.float("RATE_UPLOAD_BURST", default=20)),
     "report": (env.float("RATE_REPORT_PER_SECOND", default=1 / 60), env.float("RATE_REPORT_BURST", default=10)),
+    # Every signed-out request, per client IP (an IPv6 client per /64), in the middleware.
+    "anon": (env.float("RATE_ANON_PER_SECOND", default=20), env.float("RATE_ANON_BURST", default=200)),
 }
+# When Redis is down the limiter fails open (logged), except for these actions: they answer 503.
 RATE_LIMITS_FAIL_CLOSED = ("email_code",)
+# After a Redis failure the limiter stops asking Redis for this long (no connect timeout per request).
+RATE_LIMIT_BREAKER_SECONDS = env.float("RATE_LIMIT_BREAKER_SECONDS", default=1.0)
+# Not counted by the global and per-IP buckets (health checks, files).
+RATE_LIMIT_EXEMPT_PATHS = ("/healthz", STATIC_URL, MEDIA_URL)
 
 # --- Notes (issue: notes) -----------------------------------------------------------------------
 # Only the top NOTES_RANK_SIZE notes of each ranking (hot/new, global and per category) stay in
@@ -301,15 +308,8 @@ NOTES_VOTE_WEIGHT = env.int("NOTES_VOTE_WEIGHT", default=500)
 NOTES_VOTE_WINDOW_SECONDS = env.int("NOTES_VOTE_WINDOW_SECONDS", default=7 * 24 * 3600)
 # Cards of notes outside the rankings live this long (plus jitter); absent ids for the short one.
 NOTES_CACHE_TTL_SECONDS = env.int("NOTES_CACHE_TTL_SECONDS", default=12 * 3600)
-    # Every signed-out request, per client IP (an IPv6 client per /64), in the middleware.
-    "anon": (env.float("RATE_ANON_PER_SECOND", default=20), env.float("RATE_ANON_BURST", default=200)),
 NOTES_CACHE_ABSENT_TTL_SECONDS = env.int("NOTES_CACHE_ABSENT_TTL_SECONDS", default=60)
-# When Redis is down the limiter fails open (logged), except for these actions: they answer 503.
 NOTES_CACHE_JITTER = env.float("NOTES_CACHE_JITTER", default=0.1)
-# After a Redis failure the limiter stops asking Redis for this long (no connect timeout per request).
-RATE_LIMIT_BREAKER_SECONDS = env.float("RATE_LIMIT_BREAKER_SECONDS", default=1.0)
-# Not counted by the global and per-IP buckets (health checks, files).
-RATE_LIMIT_EXEMPT_PATHS = ("/healthz", STATIC_URL, MEDIA_URL)
 NOTES_CACHE_LOCK_MS = env.int("NOTES_CACHE_LOCK_MS", default=3000)
 NOTES_CACHE_WAIT_SECONDS = env.float("NOTES_CACHE_WAIT_SECONDS", default=3.0)
 NOTES_COUNT_TTL_SECONDS = env.int("NOTES_COUNT_TTL_SECONDS", default=600)
@@ -388,17 +388,6 @@ RATE_LIMITS["upload_chunk"] = (
 )
 
 # --- Protection: CORS, CSP, security headers (issue: protection) --------------------------------
-
-# --- Moderation (issue: moderation) -------------------------------------------------------------
-# N distinct reporters fold a note or comment automatically (moderators can still unfold it).
-MODERATION_FOLD_THRESHOLD = env.int("MODERATION_FOLD_THRESHOLD", default=3)
-# Ban lengths offered in the admin, in days (None = permanent); each new ban of a user defaults to
-# the step after their previous one.
-MODERATION_BAN_STEPS_DAYS = (1, 3, 7, 30, None)
-# Each process checks the word lists' version in Redis at most this often (seconds), so an edit in
-# the admin reaches every process within about this long.
-MODERATION_RELOAD_SECONDS = env.float("MODERATION_RELOAD_SECONDS", default=1.0)
-MODERATION_REPORT_TEXT_MAX = 500
 # CORS (django-cors-headers) for /api/ only: origins from CORS_ALLOWED_ORIGINS (above), which alone
 # get credentials. Preflight allows the default headers (Authorization among them) and the chunk
 # upload's checksum header; cross-origin scripts may read the rate-limit headers.
@@ -444,3 +433,14 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)  # nginx/the TLS proxy redirects
+
+# --- Moderation (issue: moderation) -------------------------------------------------------------
+# N distinct reporters fold a note or comment automatically (moderators can still unfold it).
+MODERATION_FOLD_THRESHOLD = env.int("MODERATION_FOLD_THRESHOLD", default=3)
+# Ban lengths offered in the admin, in days (None = permanent); each new ban of a user defaults to
+# the step after their previous one.
+MODERATION_BAN_STEPS_DAYS = (1, 3, 7, 30, None)
+# Each process checks the word lists' version in Redis at most this often (seconds), so an edit in
+# the admin reaches every process within about this long.
+MODERATION_RELOAD_SECONDS = env.float("MODERATION_RELOAD_SECONDS", default=1.0)
+MODERATION_REPORT_TEXT_MAX = 500
