@@ -47,7 +47,6 @@ class NoteAdmin(admin.ModelAdmin):
     list_filter = ("category", "hidden", "anonymous")
     search_fields = ("title", "content", "author__username", "=id")
     list_select_related = ("category", "author")
-    date_hierarchy = "created_at"
     ordering = ("-created_at",)
     actions = ["hide", "unhide", "delete_through_service"]
     fields = ("title", "content", "category", "author", "anonymous", "video", "approve", "against", "score",

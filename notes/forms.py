@@ -14,7 +14,8 @@ from treehole.ids import parse_id
 class NoteForm(forms.Form):
     title = forms.CharField(label=_("标题"), required=False, strip=False)
     content = forms.CharField(label=_("内容"), required=False, strip=False, widget=forms.Textarea(attrs={"rows": 8}))
-    category = forms.ChoiceField(label=_("分类"), required=False)
+    # A plain field with a select: the service, not the form, says whether the category exists.
+    category = forms.CharField(label=_("分类"), required=False, widget=forms.Select)
     anonymous = forms.BooleanField(label=_("匿名发布（显示为「洞主」）"), required=False, initial=True)
     image_ids = forms.CharField(required=False, widget=forms.HiddenInput(attrs={"data-image-ids": ""}))
 
@@ -23,7 +24,7 @@ class NoteForm(forms.Form):
         limits = settings.TREEHOLE_LIMITS
         self.fields["title"].widget.attrs.update({"maxlength": limits["title"], "autofocus": True})
         self.fields["content"].widget.attrs.update({"maxlength": limits["note_content"]})
-        self.fields["category"].choices = [("", _("请选择分类"))] + [
+        self.fields["category"].widget.choices = [("", _("请选择分类"))] + [
             (slug, name) for slug, name in Category.objects.values_list("slug", "name")
         ]
         if editing:

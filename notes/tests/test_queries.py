@@ -1,0 +1,108 @@
+"""Exact SQL counts and constant Redis round trips on the hot paths."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+import redis.connection
+
+from notes import ranking
+from notes.services import note_vote
+from notes.tests.conftest import create_note
+from treehole.redis import get_redis
+from treehole.testing import make_user, token_client
+
+pytestmark = pytest.mark.django_db
+
+
+@contextlib.contextmanager
+def redis_round_trips():
+    """Count round trips to Redis (a pipeline or a script is one) made in this block."""
+    calls = {"n": 0}
+    original = redis.connection.AbstractConnection.send_packed_command
+
+    def counting(self, command, check_health=True):
+        calls["n"] += 1
+        return original(self, command, check_health)
+
+    redis.connection.AbstractConnection.send_packed_command = counting
+    try:
+        yield calls
+    finally:
+        redis.connection.AbstractConnection.send_packed_command = original
+
+
+@pytest.fixture
+def many_notes(author, categories):
+    voter = make_user()
+    notes = [create_note(author, category=("study" if i % 2 else "life")) for i in range(60)]
+    for note in notes[::7]:
+        note_vote(note_id=note.pk, user=voter, value=1)
+    return notes
+
+
+@pytest.mark.parametrize("order", ["hot", "new"])
+def test_warm_page_one_is_zero_sql_and_constant_redis_round_trips(api_client, many_notes, order, django_assert_num_queries):
+    api_client.get_json("/api/v1/notes", {"order": order, "size": 50})  # warm: builds the set, fills cards
+    trips = {}
+    for size in (1, 20, 50):
+        with django_assert_num_queries(0), redis_round_trips() as calls:
+            response = api_client.get_json("/api/v1/notes", {"order": order, "size": size})
+        assert response.status_code == 200 and len(response.json()["results"]) == size
+        trips[size] = calls["n"]
+    assert trips[1] == trips[20] == trips[50] <= 3, trips
+
+
+def test_warm_category_page_one_is_zero_sql(api_client, many_notes, django_assert_num_queries):
+    api_client.get_json("/api/v1/notes", {"order": "hot", "category": "study", "size": 30})
+    trips = {}
+    for size in (5, 30):
+        with django_assert_num_queries(0), redis_round_trips() as calls:
+            response = api_client.get_json("/api/v1/notes", {"order": "hot", "category": "study", "size": size})
+        assert len(response.json()["results"]) == size
+        trips[size] = calls["n"]
+    assert trips[5] == trips[30] <= 4, trips
+
+
+def test_signed_in_page_one_adds_only_the_user_and_their_votes(many_notes, django_assert_num_queries):
+    reader = make_user()
+    client = token_client(reader)
+    note_vote(note_id=many_notes[-1].pk, user=reader, value=-1)
+    client.get_json("/api/v1/notes", {"order": "new", "size": 50})
+    # Every note on the page is inside its vote window: Redis knows the votes, one query (the user).
+    with django_assert_num_queries(1):
+        body = client.get_json("/api/v1/notes", {"order": "new", "size": 50}).json()
+    assert body["results"][0]["my_vote"] == -1
+    # When Redis does not know some votes (voted sets expired or gone): one more query, for the page.
+    get_redis().delete(ranking.voted_key(many_notes[-1].pk), ranking.voted_key(many_notes[-2].pk))
+    with django_assert_num_queries(2):
+        body = client.get_json("/api/v1/notes", {"order": "new", "size": 50}).json()
+    assert body["results"][0]["my_vote"] == -1
+
+
+def test_warm_detail_is_zero_sql_and_one_round_trip(api_client, note, django_assert_num_queries):
+    api_client.get_json(f"/api/v1/notes/{note.pk}")  # fills the card if it was not there
+    with django_assert_num_queries(0), redis_round_trips() as calls:
+        response = api_client.get_json(f"/api/v1/notes/{note.pk}")
+    assert response.status_code == 200
+    assert calls["n"] <= 2
+
+
+def test_warm_detail_signed_in_adds_only_the_user(note, other, django_assert_num_queries):
+    client = token_client(other)
+    note_vote(note_id=note.pk, user=other, value=1)
+    client.get_json(f"/api/v1/notes/{note.pk}")
+    with django_assert_num_queries(1):
+        assert client.get_json(f"/api/v1/notes/{note.pk}").json()["my_vote"] == 1
+
+
+def test_cold_list_queries_do_not_grow_with_the_page(api_client, many_notes, django_assert_max_num_queries):
+    api_client.get_json("/api/v1/notes", {"order": "hot", "size": 50})
+    r = get_redis()
+    for note in many_notes:
+        r.delete(ranking.info_key(note.pk))  # every card gone (say, after edits)
+    # The rows and their images in two queries, whatever the number of missing cards.
+    with django_assert_max_num_queries(2):
+        body = api_client.get_json("/api/v1/notes", {"order": "hot", "size": 50}).json()
+    assert len(body["results"]) == 50
