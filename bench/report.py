@@ -129,8 +129,8 @@ def build(results: dict) -> str:
         out += ["## 4. Stampede: 200 concurrent requests for one cold note, two servers", "",
                 f"Two gunicorn servers ({st['server_processes']} processes), {st['requests']} requests released "
                 f"together by a barrier, half to each, for note {st['note_id']} (outside every ranking, its keys "
-                f"deleted). Statements counted in MariaDB's general query log from the connections the servers "
-                f"opened ({st['db_connections_opened']}):", "",
+                f"deleted). Statements counted in MariaDB's general query log (switched on for the burst only) on "
+                f"the servers' connections ({st['db_connections_opened']} of them ran statements):", "",
                 "| | |", "|---|---:|",
                 f"| answers 200 | {st['ok']} of {st['requests']} (statuses {st['statuses']}) |",
                 f"| wall time of the burst | {st['seconds']} s |",

@@ -494,7 +494,10 @@ def section_stampede(ports: tuple[int, int], concurrency: int = 200) -> dict:
     finally:
         for server in servers:
             server.stop()
+    # The servers' connections: those opened on the bench database during the burst, and those
+    # (opened earlier, e.g. by /healthz) that ran a statement naming the note.
     bench_threads = {tid for tid, kind, arg in rows if kind == "Connect" and f" on {DB_MAIN} " in f"{arg} "}
+    bench_threads |= {tid for tid, kind, arg in rows if kind in ("Query", "Execute") and str(note_id) in arg}
     statements = [(tid, arg) for tid, kind, arg in rows if kind in ("Query", "Execute") and tid in bench_threads]
     selects = [arg for _tid, arg in statements if arg.lstrip().upper().startswith("SELECT")]
     note_selects = [arg for arg in selects if str(note_id) in arg and "FROM `notes_note`" in arg]
@@ -505,6 +508,7 @@ def section_stampede(ports: tuple[int, int], concurrency: int = 200) -> dict:
         "db_connections_opened": len(bench_threads), "statements": len(statements), "selects": len(selects),
         "selects_of_the_note": len(mentioning), "note_row_loads": len(note_selects),
         "select_texts": [arg[:160] for arg in selects][:10],
+        "log_rows": len(rows), "log_kinds": sorted({kind for _t, kind, _a in rows}),
     }
 
 
