@@ -111,12 +111,6 @@ def flushing_visits_key() -> str:
     return key("note", "visits", "flushing")
 
 
-def note_keys(note_id) -> list[str]:
-    """Every per-note key (what deleting a note removes)."""
-    return [info_key(note_id), lease_key(note_id), ver_key(note_id), voted_key(note_id), votedv_key(note_id),
-            cache.lock_key(info_key(note_id))]
-
-
 def ranked_set_keys(category: str) -> list[str]:
     return [set_key(set_name(order, scope)) for order in ORDERS for scope in (None, category)]
 
@@ -607,17 +601,6 @@ def pending_visits(note_ids: Sequence[int]) -> dict[int, int]:
         int(note_id): int(a or 0) + int(b or 0)
         for note_id, a, b in zip(note_ids, pending, flushing)
     }
-
-
-def voted_value(note_id: int, user_id: int) -> int | None:
-    """The user's vote from the note's voted set, None when Redis does not know."""
-    pipe = get_redis().pipeline(transaction=False)
-    pipe.exists(voted_key(note_id))
-    pipe.zscore(voted_key(note_id), str(user_id))
-    exists, score = pipe.execute()
-    if not exists:
-        return None
-    return int(score or 0)
 
 
 def card_fill_many(cards: Mapping[int, Mapping[str, str] | None], leases: Mapping[int, str]) -> None:

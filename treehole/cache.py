@@ -176,10 +176,6 @@ def _decode(mode: str, raw) -> dict | str | None:
     return None if raw == ABSENT_VALUE else raw
 
 
-def is_absent(mapping: Mapping[str, str]) -> bool:
-    return ABSENT_FIELD in mapping
-
-
 def read_through(
     key: str,
     *,

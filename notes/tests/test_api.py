@@ -85,6 +85,9 @@ def test_create_answers_201_with_the_note(author_client, author, categories):
     row = Note.objects.get(pk=int(note["id"]))
     assert row.anonymous is True and row.author_id == author.pk
     assert note["score"] == int(row.created_at.timestamp()) == row.score
+    from notes.serializers import CARD_FIELDS
+
+    assert set(get_redis().hgetall(ranking.info_key(row.pk))) == set(CARD_FIELDS)
     # It is in every ranking at once.
     member = ranking.member(row.pk)
     for name in ("time", "score", "time:emotion", "score:emotion"):
@@ -321,6 +324,17 @@ def test_hidden_notes_vanish_for_everyone_but_staff(api_client, author_client, a
     note_set_hidden(note_id=hidden.pk, hidden=False)
     assert api_client.get_json(f"/api/v1/notes/{hidden.pk}").status_code == 200
     assert api_client.get_json("/api/v1/notes", {"order": "new"}).json()["total"] == 2
+
+
+def test_folded_notes_stay_listed_with_the_flag(api_client, note):
+    from notes.services import note_set_folded
+
+    api_client.get_json(f"/api/v1/notes/{note.pk}")
+    note_set_folded(note_id=note.pk, folded=True)
+    assert api_client.get_json(f"/api/v1/notes/{note.pk}").json()["folded"] is True
+    assert api_client.get_json("/api/v1/notes", {"order": "new"}).json()["results"][0]["folded"] is True
+    note_set_folded(note_id=note.pk, folded=False)
+    assert api_client.get_json(f"/api/v1/notes/{note.pk}").json()["folded"] is False
 
 
 # --- Search --------------------------------------------------------------------------------------
