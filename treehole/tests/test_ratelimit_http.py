@@ -204,3 +204,17 @@ def test_signed_in_traffic_is_not_counted_per_ip(limits):
     stale = ApiClient()
     stale.cookies["sessionid"] = "made-up-session-key"
     assert stale.get("/accounts/login/").status_code == 429
+
+
+def test_an_expired_token_counts_as_signed_out(limits, settings):
+    import time
+
+    import jwt
+
+    limits(anon=1)
+    user = make_user()
+    now = int(time.time())
+    claims = {"sub": str(user.pk), "type": "access", "ver": user.token_version, "iat": now - 100, "exp": now - 10, "jti": "x"}
+    expired = ApiClient(token=jwt.encode(claims, settings.JWT_SIGNING_KEY, algorithm="HS256"))
+    assert expired.get("/accounts/login/").status_code == 200
+    assert expired.get("/accounts/login/").status_code == 429
