@@ -37,6 +37,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
+from redis.exceptions import RedisError
 
 from treehole import cache
 from treehole.redis import LuaScript, get_redis, key
@@ -596,7 +597,10 @@ def pending_visits(note_ids: Sequence[int]) -> dict[int, int]:
     pipe = get_redis().pipeline(transaction=False)
     pipe.hmget(pending_visits_key(), [str(i) for i in note_ids])
     pipe.hmget(flushing_visits_key(), [str(i) for i in note_ids])
-    pending, flushing = pipe.execute()
+    try:
+        pending, flushing = pipe.execute()
+    except RedisError:
+        return {}  # Redis down: the database's count (a few unflushed visits short) will do
     return {
         int(note_id): int(a or 0) + int(b or 0)
         for note_id, a, b in zip(note_ids, pending, flushing)

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.cache import cache as django_cache
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
 
 from notes import ranking
 from notes.models import Category, Note, Vote
@@ -72,14 +73,20 @@ def page_params(page, size) -> tuple[int, int]:
 
 def category_list() -> list[dict]:
     """The contract's Categories with their visible note counts (cached briefly)."""
-    cached = django_cache.get(CATEGORIES_CACHE_KEY)
+    try:
+        cached = django_cache.get(CATEGORIES_CACHE_KEY)
+    except Exception:  # noqa: BLE001 - the cache backend's errors vary; the database answers
+        cached = None
     if cached is not None:
         return cached
     rows = Category.objects.annotate(note_count=Count("notes", filter=Q(notes__hidden=False))).order_by("order", "id")
     value = [
         {"slug": c.slug, "name": c.name, "description": c.description, "note_count": c.note_count} for c in rows
     ]
-    django_cache.set(CATEGORIES_CACHE_KEY, value, cache.jittered(CATEGORIES_CACHE_SECONDS))
+    try:
+        django_cache.set(CATEGORIES_CACHE_KEY, value, cache.jittered(CATEGORIES_CACHE_SECONDS))
+    except Exception:  # noqa: BLE001
+        logger.warning("Could not cache the category list")
     return value
 
 
@@ -231,6 +238,15 @@ def note_list(*, order: str, category: str | None = None, page: int = 1, size: i
     category = category_check(category)
     if _is_staff(viewer):
         return _database_page(order, category, page, size, viewer)  # staff also see hidden notes
+    try:
+        return _redis_page(order, category, page, size, viewer)
+    except RedisError:
+        # Redis is the index, not the truth: without it the database answers (slower, same order).
+        logger.exception("Redis failed while listing notes; answering from the database")
+        return _database_page(order, category, page, size, viewer)
+
+
+def _redis_page(order: str, category: str | None, page: int, size: int, viewer) -> Page:
     name = ranking.set_name(ORDER_SETS[order], category)
     offset = (page - 1) * size
     viewer_id = _viewer_id(viewer)
@@ -303,7 +319,13 @@ def note_detail(*, note_id: int, viewer=None, count_visit: bool = True) -> dict:
     """One note (counting a visit by default). Warm: one Redis round trip and no SQL; cold: one
     loader for any number of concurrent readers; a missing id is remembered as absent briefly."""
     viewer_id = _viewer_id(viewer)
-    status, card, mine = ranking.detail_read(note_id, count_visit=count_visit, viewer_id=viewer_id)
+    try:
+        status, card, mine = ranking.detail_read(note_id, count_visit=count_visit, viewer_id=viewer_id)
+    except RedisError:
+        logger.exception("Redis failed while reading note %s; answering from the database", note_id)
+        status, card, mine = "db", card_load(note_id), "?" if viewer_id is not None else ""
+        if card is None:
+            raise NotFound(_("帖子不存在或已被删除。")) from None
     if status == "absent":
         raise NotFound(_("帖子不存在或已被删除。"))
     if status == "miss":

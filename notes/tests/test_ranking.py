@@ -189,6 +189,19 @@ def test_after_a_redis_flush_the_site_keeps_serving_and_repopulates(api_client, 
     assert walk(api_client, "new", 5) == expected_new
 
 
+def test_with_redis_down_lists_and_notes_come_from_the_database(api_client, crowd, settings):
+    from treehole import redis as treehole_redis
+
+    expected = database_order("hot")
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    treehole_redis.reset_client()
+    try:
+        assert walk(api_client, "hot", 10) == expected
+        assert api_client.get_json(f"/api/v1/notes/{crowd[0].pk}").json()["id"] == str(crowd[0].pk)
+    finally:
+        treehole_redis.reset_client()
+
+
 def test_rebuild_redis_rebuilds_every_note_key(api_client, crowd, capsys):
     walk(api_client, "hot", 5)
     r = get_redis()
