@@ -422,12 +422,6 @@ return redis.call('HGETALL', KEYS[2])
 """
 )
 
-_RELEASE = LuaScript(
-    """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-"""
-)
 
 
 # --- Writes --------------------------------------------------------------------------------------
@@ -630,7 +624,7 @@ def build_lock(name: str) -> str | None:
 
 
 def build_unlock(name: str, token: str) -> None:
-    _RELEASE(keys=[build_lock_key(name)], args=[token])
+    cache.release_lock(build_lock_key(name), token)
 
 
 def build_begin(name: str) -> None:

@@ -127,6 +127,11 @@ return 1
 )
 
 
+def release_lock(name: str, token: str) -> None:
+    """Delete a lock only if it is still ours (it may have expired and been taken by another)."""
+    _RELEASE(keys=[name], args=[token])
+
+
 def lease_take(lease_key: str, *, seconds: int = 60, client=None) -> str:
     """The current lease token of a key (made when there is none). Take it *before* reading the
     database for a fill."""
@@ -221,7 +226,7 @@ def read_through(
                 )
                 return dict(value) if isinstance(value, Mapping) else value
             finally:
-                _RELEASE(keys=[lock_key(key)], args=[lock_token])
+                release_lock(lock_key(key), lock_token)
         if time.monotonic() >= deadline:
             # The filler is stuck or its fills keep being refused by writes: serve from the source.
             value = load()

@@ -7,31 +7,26 @@ from notes.models import Note
 from notes.services.common import on_commit_redis, rank_state
 
 
+def _set_flag(note_id: int, field: str, value: bool, *, counts: bool) -> Note:
+    with transaction.atomic():
+        note = Note.objects.select_for_update().select_related("category").get(pk=note_id)
+        if getattr(note, field) == value:
+            return note
+        setattr(note, field, value)
+        note.version += 1
+        note.save(update_fields=[field, "version"])
+        state = rank_state(note)
+        on_commit_redis(lambda: ranking.note_changed(state, counts=counts))
+    return note
+
+
 def note_set_hidden(*, note_id: int, hidden: bool) -> Note:
     """Hide a note from everyone but staff (or show it again): it leaves (or re-enters) every
     ranking and its card is refilled with the flag."""
-    with transaction.atomic():
-        note = Note.objects.select_for_update().select_related("category").get(pk=note_id)
-        if note.hidden == hidden:
-            return note
-        note.hidden = hidden
-        note.version += 1
-        note.save(update_fields=["hidden", "version"])
-        state = rank_state(note)
-        on_commit_redis(lambda: ranking.note_changed(state, counts=True))
-    return note
+    return _set_flag(note_id, "hidden", hidden, counts=True)
 
 
 def note_set_folded(*, note_id: int, folded: bool) -> Note:
     """Fold a note behind a "folded" notice (moderation, after reports) or unfold it; it stays in
     the rankings and its card is refilled with the flag."""
-    with transaction.atomic():
-        note = Note.objects.select_for_update().select_related("category").get(pk=note_id)
-        if note.folded == folded:
-            return note
-        note.folded = folded
-        note.version += 1
-        note.save(update_fields=["folded", "version"])
-        state = rank_state(note)
-        on_commit_redis(lambda: ranking.note_changed(state))
-    return note
+    return _set_flag(note_id, "folded", folded, counts=False)
