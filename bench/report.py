@@ -65,6 +65,8 @@ def build(results: dict) -> str:
         f"| load average before the run | {', '.join(f'{x:.1f}' for x in m['load_before'])} "
         f"{'(a busy machine: absolute numbers are noisy, judge by the ratios)' if m['load_before'][0] > 1 else ''} |",
         f"| wall time | {results.get('seconds', '—')} s |",
+        *[f"| re-run later | {', '.join(x['sections'])} at {x['date']}, commit `{x['commit']}` |"
+          for x in results.get("merged", [])],
         "",
         "How: servers run on core 0 and the load generators on core 1 (`taskset`). HTTP is gunicorn with "
         "`deploy/gunicorn.conf.py` (2 workers × 4 gthreads), `DEBUG=0`, MariaDB `treehole_bench` (10,000 notes, "
@@ -150,14 +152,14 @@ def build(results: dict) -> str:
         out += [f"## 5. Chat fan-out: {s['chat_clients']} WebSocket clients on one daphne process, "
                 f"1 message/s for {s['chat_seconds']} s", "",
                 "| layer | connected | lost | p50 ms | p99 ms | max ms | fan-out done p99 ms | idle CPU (% of a core) "
-                "| CPU while sending | connect / settle s | presence frames | closed early |",
-                "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+                "| CPU while sending (server / client) | connect / settle s | presence frames | closed early | error frames |",
+                "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for key, c in chats:
             out.append(f"| `{key.replace('chat_', '')}` ({c['layer'].split('.')[-1]}) | {c['connected']}/{c['clients']} | "
                        f"{c['lost']} of {c['expected']} | {_n(c['p50_ms'], 1)} | {_n(c['p99_ms'], 1)} | "
                        f"{_n(c['max_ms'], 1)} | {_n(c['fanout_complete_p99_ms'], 1)} | {_n(c['idle_cpu_pct'], 1)} % | "
-                       f"{_n(c['busy_cpu_pct'], 1)} % | {c['connect_seconds']} / {c['settle_seconds']} | "
-                       f"{c['presence_frames']:,} | {c['closed_early']} |")
+                       f"{_n(c['busy_cpu_pct'], 1)} % / {_n(c.get('client_cpu_pct'), 1)} % | {c['connect_seconds']} / "
+                       f"{c['settle_seconds']} | {c['presence_frames']:,} | {c['closed_early']} | {c['error_frames']} |")
             targets += [(f"chat {key[5:]}: 0 lost", str(c["lost"]), "**met**" if c["lost"] == 0 else "**missed**"),
                         (f"chat {key[5:]}: p99 ≤ 100 ms", _n(c["p99_ms"], 1), _verdict(c["p99_ms"], 100, higher=False)),
                         (f"chat {key[5:]}: idle CPU ≤ 10 %", _n(c["idle_cpu_pct"], 1), _verdict(c["idle_cpu_pct"], 10, higher=False))]

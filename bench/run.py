@@ -451,7 +451,10 @@ def section_stampede(ports: tuple[int, int], concurrency: int = 200) -> dict:
     candidates = [pk for pk in Note.objects.filter(hidden=False).order_by("score").values_list("pk", flat=True)[:3000]
                   if pk not in ranked and not client.exists(ranking.info_key(pk))]
     note_id = random.Random().choice(candidates)
-    client.delete(*ranking.note_keys(note_id))
+    # Cold: no card, lease, lock or version for it in Redis (whatever helper the notes module has).
+    cold_keys = [ranking.info_key(note_id), ranking.lease_key(note_id), ranking.ver_key(note_id)]
+    cold_keys += [k + ":lock" for k in cold_keys[:1]] + [ranking.voted_key(note_id), ranking.votedv_key(note_id)]
+    client.delete(*cold_keys)
     servers = [gunicorn(f"gunicorn-stampede-{i}", port) for i, port in enumerate(ports)]
     try:
         time.sleep(1)
@@ -651,6 +654,8 @@ def main(argv=None) -> int:
     parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated: {', '.join(SECTIONS)}")
     parser.add_argument("--port", type=int, default=18080)
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/benchmarks.md")
+    parser.add_argument("--merge", action="store_true",
+                        help="keep the other sections of the last results.json (re-run one section)")
     args = parser.parse_args(argv)
     only = [s for s in args.only.split(",") if s]
     unknown = set(only) - set(SECTIONS)
@@ -711,6 +716,14 @@ def main(argv=None) -> int:
     finally:
         stop_all()
     results["seconds"] = round(time.monotonic() - started)
+    if args.merge and (OUT / "results.json").exists():
+        previous = json.loads((OUT / "results.json").read_text())
+        errors = {k: v for k, v in previous.get("errors", {}).items() if k not in results and k not in only}
+        errors.update(results["errors"])
+        previous.update({k: v for k, v in results.items() if k not in ("machine", "settings", "seconds", "errors")})
+        previous["errors"] = errors
+        previous.setdefault("merged", []).append({"sections": only, "date": info["date"], "commit": info["commit"]})
+        results = previous
     (OUT / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
     if not args.no_docs:
         from bench.report import write_report
