@@ -141,10 +141,22 @@ else:
             "KEY_PREFIX": REDIS_KEY_PREFIX + "cache",
         }
     }
+    from redis.connection import parse_url as _parse_redis_url
+
+    # Redis pub/sub channels are server-wide, not per db index: the db number is part of the
+    # prefix, so sites (or test runs) sharing one Redis server on different dbs never cross-talk.
+    # socket_timeout: redis-py 8 defaults to 5 s, exactly the core layer's BZPOPMIN timeout, so an
+    # idle or busy consumer's read timed out and the socket closed with 1011 (docs/chat.md).
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": env.str("CHANNEL_LAYER_BACKEND", default="channels_redis.pubsub.RedisPubSubChannelLayer"),
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": REDIS_KEY_PREFIX + "asgi"},
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                # Core layer only (pub/sub ignores it): all of a process's consumers share one
+                # Redis queue, so the default of 100 dropped fan-out beyond ~100 local sockets.
+                "capacity": env.int("CHANNEL_LAYER_CAPACITY", default=5000),
+                "prefix": f"{REDIS_KEY_PREFIX}asgi{_parse_redis_url(REDIS_URL).get('db') or 0}",
+            },
         }
     }
 
@@ -325,6 +337,19 @@ NOTES_VISITS_FLUSH_CRON_MINUTES = env.str("NOTES_VISITS_FLUSH_CRON_MINUTES", def
 COMMENT_CACHE_SECOND_DELETE_SECONDS = env.float("COMMENT_CACHE_SECOND_DELETE_SECONDS", default=3)
 
 # --- Chat (issue: chat) -------------------------------------------------------------------------
+# A WebSocket connection that sends nothing for CHAT_HEARTBEAT_TIMEOUT seconds is closed (4008) and
+# leaves the online list; clients ping every CHAT_PING_INTERVAL. Every process checks its own
+# connections and prunes everyone's stale Redis presence entries each CHAT_SWEEP_INTERVAL, so a
+# killed process's users are gone within timeout + interval. CHAT_RECENT_SIZE messages stay in Redis.
+CHAT_HEARTBEAT_TIMEOUT = env.float("CHAT_HEARTBEAT_TIMEOUT_SECONDS", default=60)
+CHAT_PING_INTERVAL = env.float("CHAT_PING_INTERVAL_SECONDS", default=25)
+CHAT_SWEEP_INTERVAL = env.float("CHAT_SWEEP_INTERVAL_SECONDS", default=min(5.0, CHAT_HEARTBEAT_TIMEOUT / 4))
+# Presence changes within this many seconds leave each process as one frame (the latest count).
+CHAT_PRESENCE_THROTTLE = env.float("CHAT_PRESENCE_THROTTLE_SECONDS", default=0.5)
+CHAT_RECENT_SIZE = env.int("CHAT_RECENT_SIZE", default=500)
+CHAT_HISTORY_LIMIT_DEFAULT = 50
+CHAT_HISTORY_LIMIT_MAX = 100
+CHAT_MAX_FRAME_BYTES = env.int("CHAT_MAX_FRAME_BYTES", default=16 * 1024)
 
 # --- Uploads (issue: uploads) -------------------------------------------------------------------
 # Every file goes through Django's storage API (STORAGES["default"]): local disk under MEDIA_ROOT

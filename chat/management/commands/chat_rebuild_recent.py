@@ -1,0 +1,13 @@
+"""Refill the Redis list of recent chat messages from the database (after a Redis loss)."""
+
+from django.core.management.base import BaseCommand
+
+from chat.services import chat_recent_rebuild
+
+
+class Command(BaseCommand):
+    help = "Merge the newest chat messages from the database into Redis (safe while the site runs)."
+
+    def handle(self, *args, **options):
+        length = chat_recent_rebuild()
+        self.stdout.write(self.style.SUCCESS(f"chat:recent holds {length} messages"))

@@ -1,0 +1,99 @@
+"""Writes for the chat room. The WebSocket consumer calls these (through
+``database_sync_to_async``); nothing else writes chat rows or chat Redis keys."""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+
+from asgiref.sync import async_to_sync
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
+
+from accounts.models import User
+from accounts.services import ensure_can_write
+from chat import events, presence
+from chat.models import ChatMessage
+from chat.serializers import message_public
+from treehole import ratelimit
+from treehole.errors import InvalidInput, NotFound, Unauthenticated
+
+logger = logging.getLogger(__name__)
+
+# Set when a push to the Redis list failed: the list may now miss a message, so this process
+# rebuilds it from the database on its next publish instead of hoping.
+_recent_dirty = False
+
+
+def clean_content(content: object) -> str:
+    """1–limit characters after stripping surrounding whitespace."""
+    if not isinstance(content, str):
+        raise InvalidInput(_("消息内容必须是文字。"), fields={"content": [_("消息内容必须是文字。")]})
+    content = content.strip()
+    limit = settings.TREEHOLE_LIMITS["chat_message"]
+    if not content:
+        raise InvalidInput(_("消息不能为空。"), fields={"content": [_("消息不能为空。")]})
+    if len(content) > limit:
+        message = _("消息最多 %(limit)d 个字。") % {"limit": limit}
+        raise InvalidInput(message, fields={"content": [message]})
+    return content
+
+
+def chat_message_send(*, user_id: int, content: object, origin: str | None = None, client_id: str | None = None) -> dict:
+    """Validate, check the ban and the rate limit, store; on commit the message joins the Redis
+    list and is fanned out to every process. Returns the contract's Chat message."""
+    content = clean_content(content)
+    user = User.objects.select_related("avatar").filter(pk=user_id, is_active=True).first()
+    if user is None:
+        raise Unauthenticated()
+    ensure_can_write(user)  # a banned user reads but cannot send (``Banned``, code "banned")
+    ratelimit.enforce("chat", subject=f"u{user_id}")
+    with transaction.atomic():
+        message = ChatMessage.objects.create(user=user, content=content)
+        payload = message_public(message)
+        transaction.on_commit(partial(_publish, payload, origin=origin, client_id=client_id))
+    return payload
+
+
+def _publish(payload: dict, *, origin: str | None, client_id: str | None) -> None:
+    global _recent_dirty
+    try:
+        if _recent_dirty:
+            chat_recent_rebuild()
+            _recent_dirty = False
+        else:
+            presence.recent_push(payload)
+    except RedisError:
+        _recent_dirty = True
+        logger.exception("Could not add chat message %s to the Redis list; will rebuild it", payload["id"])
+    try:
+        async_to_sync(events.broadcast)(events.message_event(payload, origin=origin, client_id=client_id))
+    except Exception:  # the message is stored; clients catch up with `after=` on reconnect
+        logger.exception("Could not fan out chat message %s", payload["id"])
+
+
+def chat_message_delete(*, message_id: int) -> None:
+    """Remove a message (moderation): the row now, its Redis entry on commit."""
+    deleted, _rows = ChatMessage.objects.filter(pk=message_id).delete()
+    if not deleted:
+        raise NotFound()
+    transaction.on_commit(lambda: presence.recent_remove(message_id))
+
+
+def chat_recent_rebuild() -> int:
+    """Merge the database's newest messages into the Redis list (messages pushed meanwhile are
+    kept). Safe at any time; returns the list's length."""
+    cap = settings.CHAT_RECENT_SIZE
+    newest = list(ChatMessage.objects.select_related("user__avatar").order_by("-id")[:cap])
+    newest.reverse()
+    return presence.recent_merge([message_public(m) for m in newest], complete=len(newest) < cap)
+
+
+def announce_presence(state: presence.Presence) -> None:
+    """Tell every connected client the new online count (from sync code, e.g. the API's sweep)."""
+    try:
+        async_to_sync(events.broadcast)(events.presence_event(state.count, state.seq))
+    except Exception:
+        logger.exception("Could not announce the chat presence count")
