@@ -232,8 +232,10 @@ def message_delete(message, **_):
 # fewer reportable kinds instead of failing.
 BUILTIN = [
     (ModelTarget("note", "notes.Note", text_fields=("title", "content"), anonymous_field="anonymous", hidden_field="hidden",
-                 fold_service=note_fold, hide_service=note_hide, delete_service=note_delete, select_related=("author",)),
-     ("notes.services.moderate.note_set_folded", "notes.services.moderate.note_set_hidden", "notes.services.delete.note_delete")),
+                 held_field="held", fold_service=note_fold, hide_service=note_hide, delete_service=note_delete,
+                 approve_service=note_approve, select_related=("author",)),
+     ("notes.services.moderate.note_set_folded", "notes.services.moderate.note_set_hidden",
+      "notes.services.moderate.note_set_held", "notes.services.delete.note_delete")),
     (ModelTarget("comment", "comments.Comment", held_field="held", hidden_field="deleted", fold_service=comment_fold, hide_service=comment_delete,
                  delete_service=comment_delete, approve_service=comment_approve, select_related=("author",)),
      ("comments.services.comment_set_flags", "comments.services.comment_delete")),

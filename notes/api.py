@@ -88,6 +88,7 @@ class NoteOut(Schema):
     comment_count: int
     my_vote: Literal[1, 0, -1]
     folded: bool
+    pending_review: bool = Field(False, description="Extension: held for review, visible only to its author and staff")
     created_at: datetime
     updated_at: datetime
 

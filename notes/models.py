@@ -49,6 +49,9 @@ class Note(models.Model):
     comment_count = models.PositiveIntegerField(_("评论数"), default=0)
     hidden = models.BooleanField(_("已隐藏"), default=False, help_text=_("隐藏的帖子只有管理员能看到"))
     folded = models.BooleanField(_("已折叠"), default=False)
+    # Held by the sensitive-word filter: saved, but (like hidden) out of every list and visible
+    # only to its author and staff until a moderator approves it.
+    held = models.BooleanField(_("待审核"), default=False)
     version = models.PositiveBigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(_("发布时间"), default=clock.now)
     updated_at = models.DateTimeField(_("修改时间"), default=clock.now)

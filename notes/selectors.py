@@ -306,7 +306,8 @@ def note_list_by_author(*, user, page: int = 1, size: int | None = None, viewer=
     viewer = viewer or user
     notes = Note.objects.filter(author=user)
     if not _is_staff(viewer):
-        notes = notes.filter(hidden=False)
+        own = _viewer_id(viewer) == user.pk
+        notes = notes.filter(Q(hidden=False) | Q(held=True)) if own else notes.filter(hidden=False)
     total = notes.count()
     offset = (page - 1) * size
     rows = list(_with_card_data(notes).order_by("-created_at", "-id")[offset:offset + size])
@@ -346,7 +347,7 @@ def note_detail(*, note_id: int, viewer=None, count_visit: bool = True) -> dict:
             visits = ranking.visit_count(note_id)
             card["visits"] = str(visits if visits is not None else int(card["visits"]) + 1)
         mine = "?" if viewer_id is not None else ""
-    if card.get("hidden") == "1" and not _is_staff(viewer):
+    if card.get("hidden") == "1" and not _is_staff(viewer) and not _own_held(card, viewer_id):
         raise NotFound(_("帖子不存在或已被删除。"))
     if mine == "?":
         my_vote = _my_votes(viewer_id, [note_id]).get(note_id, 0)
@@ -355,9 +356,14 @@ def note_detail(*, note_id: int, viewer=None, count_visit: bool = True) -> dict:
     return note_serialize(card, viewer=viewer, my_vote=my_vote)
 
 
+def _own_held(card, viewer_id: int | None) -> bool:
+    """Held notes are visible to their author (and staff) until a moderator approves them."""
+    return card.get("held") == "1" and viewer_id is not None and str(viewer_id) == card["author_id"]
+
+
 def note_for_edit(*, note_id: int, user) -> Note:
     """The note row for its author's edit form."""
     note = Note.objects.select_related("category", "video").prefetch_related("note_images__image").filter(pk=note_id).first()
-    if note is None or (note.hidden and not user.is_staff):
+    if note is None or (note.hidden and not user.is_staff and not (note.held and note.author_id == user.pk)):
         raise NotFound(_("帖子不存在或已被删除。"))
     return note

@@ -21,7 +21,7 @@ ANONYMOUS_DISPLAY_NAME = "洞主"
 CARD_FIELDS = (
     "id", "title", "content", "category", "category_name", "author_id", "author_username",
     "author_avatar", "anonymous", "approve", "against", "score", "visits", "comment_count",
-    "hidden", "folded", "created_at", "updated_at", "t", "images", "video", "v",
+    "hidden", "folded", "held", "created_at", "updated_at", "t", "images", "video", "v",
 )
 
 
@@ -66,6 +66,7 @@ def card_from_note(note, *, pending_visits: int = 0, images=None) -> dict[str, s
         "comment_count": str(note.comment_count),
         "hidden": _flag(note.hidden),
         "folded": _flag(note.folded),
+        "held": _flag(note.held),
         "created_at": note.created_at.isoformat(),
         "updated_at": note.updated_at.isoformat(),
         "t": repr(time_score(note.created_at)),
@@ -131,6 +132,7 @@ def note_serialize(card: Mapping[str, str], *, viewer=None, my_vote: int = 0, fo
         "comment_count": int(card["comment_count"]),
         "my_vote": int(my_vote),
         "folded": bool(folded) if folded is not None else card.get("folded") == "1",
+        "pending_review": card.get("held") == "1",
         "created_at": card["created_at"],
         "updated_at": card["updated_at"],
     }

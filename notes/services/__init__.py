@@ -4,7 +4,7 @@ Other apps import from here: ``from notes.services import note_comment_count_add
 from notes.services.counters import note_comment_count_add, visits_flush
 from notes.services.create import note_create
 from notes.services.delete import note_delete
-from notes.services.moderate import note_set_folded, note_set_hidden
+from notes.services.moderate import note_set_folded, note_set_held, note_set_hidden
 from notes.services.update import UNSET, note_update
 from notes.services.vote import VoteResult, note_recount, note_vote
 
@@ -16,6 +16,7 @@ __all__ = [
     "note_delete",
     "note_recount",
     "note_set_folded",
+    "note_set_held",
     "note_set_hidden",
     "note_update",
     "note_vote",

@@ -90,6 +90,26 @@ def clean_fields(*, title=None, content=None, category=None, required: bool) -> 
     return cleaned
 
 
+def screen_text_fields(fields: dict) -> bool:
+    """Run the sensitive-word filter over the title/content in ``fields`` (masking in place).
+    A blocked word raises ``InvalidInput`` on its field; returns True when the text is held."""
+    from moderation.filters import screen_fields
+
+    texts = {name: fields[name] for name in ("title", "content") if name in fields}
+    if not texts:
+        return False
+    masked, held = screen_fields(texts)
+    fields.update(masked)
+    return held
+
+
+def report_content_saved(note: Note, *, held: bool) -> None:
+    """Tell moderation (inside the transaction): held text and crisis phrases open a case."""
+    from moderation.services import content_saved
+
+    content_saved(target_type="note", target_id=note.pk, text=f"{note.title}\n{note.content}", held=held, author=note.author)
+
+
 def claim_images(*, owner, image_ids: Sequence[int], note: Note | None) -> list:
     """The caller's own images for ``note`` (None: a new note), in order, marked attached.
     An image already on another note is refused."""

@@ -8,7 +8,17 @@ from accounts.services import ensure_can_write
 from notes import ranking
 from notes.models import Note, NoteImage
 from notes.serializers import card_from_note
-from notes.services.common import base_score, claim_images, claim_video, clean_fields, on_commit_redis, rank_state, voted_ttl
+from notes.services.common import (
+    base_score,
+    claim_images,
+    claim_video,
+    clean_fields,
+    on_commit_redis,
+    rank_state,
+    report_content_saved,
+    screen_text_fields,
+    voted_ttl,
+)
 from treehole import clock
 
 
@@ -25,10 +35,12 @@ def note_create(
     """Publish a note. On commit it enters the rankings with its card and an empty voted set."""
     ensure_can_write(author)
     fields = clean_fields(title=title, content=content, category=category, required=True)
+    held = screen_text_fields(fields)
     now = clock.now()
     with transaction.atomic():
         note = Note(
-            author=author, anonymous=bool(anonymous), created_at=now, updated_at=now, score=base_score(now), **fields
+            author=author, anonymous=bool(anonymous), created_at=now, updated_at=now, score=base_score(now),
+            held=held, hidden=held, **fields,
         )
         images = claim_images(owner=author, image_ids=image_ids, note=None)
         if video_id is not None:
@@ -37,6 +49,7 @@ def note_create(
         NoteImage.objects.bulk_create(
             [NoteImage(note=note, image=image, position=position) for position, image in enumerate(images)]
         )
+        report_content_saved(note, held=held)
         card = card_from_note(note, images=images)
         state = rank_state(note)
         ttl = voted_ttl(note)

@@ -26,6 +26,21 @@ def note_set_hidden(*, note_id: int, hidden: bool) -> Note:
     return _set_flag(note_id, "hidden", hidden, counts=True)
 
 
+def note_set_held(*, note_id: int, held: bool) -> Note:
+    """A moderator's verdict on held text: approving (``held=False``) publishes the note into the
+    rankings; holding again takes it out."""
+    with transaction.atomic():
+        note = Note.objects.select_for_update().select_related("category").get(pk=note_id)
+        if note.held == held and note.hidden == held:
+            return note
+        note.held = note.hidden = held
+        note.version += 1
+        note.save(update_fields=["held", "hidden", "version"])
+        state = rank_state(note)
+        on_commit_redis(lambda: ranking.note_changed(state, counts=True))
+    return note
+
+
 def note_set_folded(*, note_id: int, folded: bool) -> Note:
     """Fold a note behind a "folded" notice (moderation, after reports) or unfold it; it stays in
     the rankings and its card is refilled with the flag."""

@@ -9,7 +9,16 @@ from django.utils.translation import gettext as _
 from accounts.services import ensure_can_write
 from notes import ranking
 from notes.models import Note, NoteImage
-from notes.services.common import claim_images, claim_video, clean_fields, locked_note, on_commit_redis, rank_state
+from notes.services.common import (
+    claim_images,
+    claim_video,
+    clean_fields,
+    locked_note,
+    on_commit_redis,
+    rank_state,
+    report_content_saved,
+    screen_text_fields,
+)
 from treehole import clock
 from treehole.errors import Forbidden
 
@@ -40,6 +49,7 @@ def note_update(
         if note.author_id != user.pk:
             raise Forbidden(_("只有作者可以修改这篇帖子。"))
         fields = clean_fields(title=title, content=content, category=category, required=False)
+        held = screen_text_fields(fields)
         previous_category = note.category.slug
         for name, value in fields.items():
             setattr(note, name, value)
@@ -63,11 +73,15 @@ def note_update(
                 from uploads.models import StoredFile
 
                 StoredFile.objects.filter(pk=old_video_id).update(attached=False)
+        if held and not note.held:
+            note.held = note.hidden = True  # out of the lists until a moderator approves it again
         note.updated_at = clock.now()
         note.version += 1
         note.save()
+        if fields.keys() & {"title", "content"}:
+            report_content_saved(note, held=held)
         state = rank_state(note, previous_category=previous_category)
-        moved = previous_category != note.category.slug
+        moved = previous_category != note.category.slug or held
         on_commit_redis(lambda: ranking.note_changed(state, counts=moved))
         on_commit_redis(lambda: _schedule_second_delete(note.pk))
     return note
