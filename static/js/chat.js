@@ -62,6 +62,18 @@
     span.textContent = Array.from((user && user.username) || "?")[0] || "?";
     return span;
   }
+  // The page's "举报" control (templates/moderation/report_button.html), one per message;
+  // static/js/report.js posts it to the API.
+  function reportNode(id) {
+    const template = document.getElementById("chat-report-template");
+    const source = template && template.content.querySelector("[data-report]");
+    if (!source) return document.createTextNode("");
+    const node = source.cloneNode(true);
+    const form = node.querySelector("[data-report-form]");
+    form.dataset.targetId = id;
+    form.querySelector("input[name=target_id]").value = id;
+    return node;
+  }
   // One function for history and live frames: the same message always looks the same.
   function renderMessage(message) {
     const li = document.createElement("li");
@@ -82,6 +94,7 @@
     time.title = new Date(message.created_at).toLocaleString();
     time.textContent = formatTime(message.created_at);
     meta.append(name, time);
+    if (!mine && message.id) meta.appendChild(reportNode(message.id));
     const text = document.createElement("div");
     text.className = "chat-msg-text";
     text.textContent = message.content;
