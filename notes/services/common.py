@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -142,14 +141,3 @@ def claim_video(*, owner, video_id: int, note: Note | None):
         StoredFile.objects.filter(pk=stored.pk).update(attached=True)
         stored.attached = True
     return stored
-
-
-def delete_files_on_commit(names: Sequence[str]) -> None:
-    names = [name for name in names if name]
-
-    def remove():
-        for name in names:
-            default_storage.delete(name)
-
-    if names:
-        transaction.on_commit(remove, robust=True)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from notes import hooks, ranking
 from notes.models import Vote
-from notes.services.common import delete_files_on_commit, locked_note, on_commit_redis, rank_state
+from notes.services.common import locked_note, on_commit_redis, rank_state
 from treehole.errors import Forbidden
 
 
@@ -13,6 +13,7 @@ def note_delete(*, note_id: int, user) -> None:
     """Delete a note (its author or staff) with its votes, comments (cascade), images, video and
     every Redis trace; hooks registered with ``notes.hooks.on_note_deleted`` run on commit."""
     from uploads.models import Image, StoredFile
+    from uploads.services.common import storage_delete_on_commit
 
     with transaction.atomic():
         note = locked_note(note_id, user)
@@ -28,6 +29,6 @@ def note_delete(*, note_id: int, user) -> None:
         if video_id:
             files += list(StoredFile.objects.filter(pk=video_id).values_list("file", flat=True))
             StoredFile.objects.filter(pk=video_id).delete()
-        delete_files_on_commit(files)
+        storage_delete_on_commit(name for name in files if name)
         on_commit_redis(lambda: ranking.note_removed(state))
         transaction.on_commit(lambda: hooks.run_note_deleted(note_id))
