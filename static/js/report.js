@@ -2,6 +2,10 @@
 // the session (window.Treehole.api) instead of leaving the page. Without JS the form still works.
 (function () {
   "use strict";
+  // {% moderation_assets %} may be on a page twice (the note page and its comment thread): one
+  // listener only, or every report would be posted twice and the second answer (409) shown.
+  if (window.TreeholeReport) return;
+  window.TreeholeReport = true;
   document.addEventListener("submit", async function (event) {
     const form = event.target.closest("[data-report-form]");
     if (!form || !window.Treehole) return;
