@@ -1,6 +1,5 @@
 """Accounts endpoints of the contract. Each view parses, calls one service, and answers."""
 
-
 from datetime import datetime
 from typing import Literal
 
@@ -13,23 +12,15 @@ from ninja.responses import Status
 from accounts import services, tokens
 from accounts.authentication import api_auth
 from accounts.serializers import user_private
+from treehole.api import ErrorOut
 from treehole.errors import InvalidInput
 from treehole.ids import parse_id
 from treehole.net import client_ip
 from treehole.ratelimit import rate_limited
 
+
 router = Router(tags=["accounts"])
 auth_router = Router(tags=["auth"])
-
-
-class ErrorDetail(Schema):
-    code: str
-    message: str
-    fields: dict[str, list[str]] | None = None
-
-
-class ErrorOut(Schema):
-    error: ErrorDetail
 
 
 class UserOut(Schema):

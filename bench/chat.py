@@ -26,21 +26,11 @@ from pathlib import Path
 
 import websockets
 
+from bench.proc import cpu_seconds
+
 IDLE_SECONDS = 10.0
 PING_EVERY = 25.0
 MARK = "bench#"
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-        except OSError:
-            pass
-    return total / ticks
 
 
 class Client:

@@ -31,6 +31,8 @@ import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
 
+from bench.proc import cpu_seconds
+
 ROOT = Path(__file__).resolve().parents[1]
 PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
 BIN = Path(PY).parent
@@ -177,19 +179,6 @@ def gunicorn(name: str, port: int, env: dict | None = None) -> Server:
 def daphne(name: str, port: int, env: dict | None = None) -> Server:
     return Server(name, [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "treehole.asgi:application"],
                   port, env or env_for())
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """user + system CPU time of these processes (all their threads), in seconds."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-        except OSError:
-            pass
-    return total / ticks
 
 
 # --- wrk -----------------------------------------------------------------------------------------

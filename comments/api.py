@@ -6,9 +6,9 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from accounts.api import ErrorOut
 from accounts.authentication import api_auth, api_user_or_none, optional_api_auth
 from comments import selectors, services
+from treehole.api import ErrorOut
 from treehole.errors import InvalidInput, NotFound
 from treehole.ids import parse_id
 from treehole.pagination import PageQuery

@@ -11,21 +11,13 @@ from ninja.responses import Status
 from accounts.authentication import api_auth
 from moderation import selectors, services
 from moderation.serializers import report_public
+from treehole.api import ErrorOut
 from treehole.errors import InvalidInput
 from treehole.ids import parse_id
 from treehole.ratelimit import rate_limited
 
+
 router = Router(tags=["moderation"])
-
-
-class ErrorDetail(Schema):
-    code: str
-    message: str
-    fields: dict[str, list[str]] | None = None
-
-
-class ErrorOut(Schema):
-    error: ErrorDetail
 
 
 class ReportIn(Schema):

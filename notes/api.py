@@ -5,35 +5,26 @@ Extensions (recorded in the OpenAPI schema through these schemas): the Note's ``
 ``video_id`` field of create and edit, and the Category's ``description``.
 """
 
-
 from datetime import datetime
 from typing import Annotated, Literal
 
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
+
 from pydantic import Strict
 
 from accounts.authentication import api_auth, optional_api_auth
 from notes import selectors, services
-from treehole.api import api
+from treehole.api import ErrorOut, api
 from treehole.errors import InvalidInput, NotFound
 from treehole.ids import parse_id
 from treehole.ratelimit import rate_limited
 
+
 router = Router(tags=["notes"])
 
 ID = Field(..., examples=["7311828211384320001"])
-
-
-class ErrorDetail(Schema):
-    code: str
-    message: str
-    fields: dict[str, list[str]] | None = None
-
-
-class ErrorOut(Schema):
-    error: ErrorDetail
 
 
 class CategoryLite(Schema):

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from accounts.api import ErrorOut
 from accounts.authentication import api_auth
+from treehole.api import ErrorOut
 from treehole.errors import PayloadTooLarge
 from treehole.ratelimit import rate_limited
 from uploads import selectors, services
