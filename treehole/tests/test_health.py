@@ -37,3 +37,9 @@ def test_openapi_and_docs_are_served(client):
     assert schema.status_code == 200
     assert "/api/v1/auth/login" in schema.json()["paths"]
     assert client.get("/api/v1/docs").status_code == 200
+
+
+@pytest.mark.django_db
+def test_favicon_is_served(client):
+    response = client.get("/favicon.ico", follow=True)
+    assert response.status_code == 200
