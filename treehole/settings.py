@@ -160,6 +160,15 @@ else:
         }
     }
 
+# Rendered list cards, per process (notes/templatetags/note_cards.py): a card's HTML is keyed by
+# everything it shows, so a hit is never wrong; the TTL only bounds how stale "3 分钟前" can be.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "treehole-fragments",
+    "TIMEOUT": env.int("CARD_FRAGMENT_TTL_SECONDS", default=30),
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
+
 # --- Background tasks (Huey on Redis; eager in the embedded mode and in tests) ------------------
 TASKS_IMMEDIATE = env.bool("TASKS_IMMEDIATE", default=EMBEDDED_REDIS)
 HUEY = {
