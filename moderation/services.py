@@ -237,67 +237,56 @@ def _locked_open(case: Case) -> Case:
     return locked
 
 
-def case_dismiss(*, case: Case, moderator, reason: str = "") -> Case:
-    """Nothing wrong: close the reports, unfold the target, approve it if it was held."""
+def _act(case: Case, *, moderator, action: str, outcome, reason: str, apply, detail: dict | None = None,
+         require_target: bool = False) -> Case:
+    """The shape of every queue action: staff only, on an open case (row-locked), the target's
+    owner service via ``apply(kind, obj)`` (skipped when the target is already gone, unless
+    ``require_target``), one audit row, the case closed with ``outcome`` — all in one transaction."""
     _require_moderator(moderator)
     kind = targets.get(case.target_type)
     with transaction.atomic():
         case = _locked_open(case)
         obj = kind.load(case.target_id)
+        if obj is None and require_target:
+            raise NotFound(_("内容已不存在。"))
         if obj is not None:
-            if case.folded:
-                kind.fold(obj, False)
-                case.folded = False
-            if case.held:
-                kind.approve(obj, moderator=moderator)
-        audit(actor=moderator, action=Action.DISMISS, target_type=case.target_type, target_id=case.target_id,
-              target_user=case.author, reason=reason, detail={"reports": case.report_count})
-        _close(case, moderator=moderator, outcome=Outcome.DISMISSED)
+            apply(case, kind, obj)
+        audit(actor=moderator, action=action, target_type=case.target_type, target_id=case.target_id,
+              target_user=case.author, reason=reason, detail=detail(case) if callable(detail) else detail)
+        _close(case, moderator=moderator, outcome=outcome(case) if callable(outcome) else outcome)
     return case
+
+
+def case_dismiss(*, case: Case, moderator, reason: str = "") -> Case:
+    """Nothing wrong: close the reports, unfold the target, approve it if it was held."""
+
+    def apply(case, kind, obj):
+        if case.folded:
+            kind.fold(obj, False)
+            case.folded = False
+        if case.held:
+            kind.approve(obj, moderator=moderator)
+
+    return _act(case, moderator=moderator, action=Action.DISMISS, outcome=Outcome.DISMISSED, reason=reason,
+                apply=apply, detail=lambda c: {"reports": c.report_count})
 
 
 def case_approve(*, case: Case, moderator, reason: str = "") -> Case:
     """Held content becomes visible to everyone."""
-    _require_moderator(moderator)
-    kind = targets.get(case.target_type)
-    with transaction.atomic():
-        case = _locked_open(case)
-        obj = kind.load(case.target_id)
-        if obj is None:
-            raise NotFound(_("内容已不存在。"))
-        kind.approve(obj, moderator=moderator)
-        audit(actor=moderator, action=Action.APPROVE, target_type=case.target_type, target_id=case.target_id,
-              target_user=case.author, reason=reason)
-        _close(case, moderator=moderator, outcome=Outcome.APPROVED if case.held else Outcome.DISMISSED)
-    return case
+    return _act(case, moderator=moderator, action=Action.APPROVE, reason=reason, require_target=True,
+                apply=lambda case, kind, obj: kind.approve(obj, moderator=moderator),
+                outcome=lambda c: Outcome.APPROVED if c.held else Outcome.DISMISSED)
 
 
 def case_hide(*, case: Case, moderator, reason: str = "") -> Case:
-    _require_moderator(moderator)
-    kind = targets.get(case.target_type)
-    with transaction.atomic():
-        case = _locked_open(case)
-        obj = kind.load(case.target_id)
-        if obj is not None:
-            kind.hide(obj, moderator=moderator)
-        audit(actor=moderator, action=Action.HIDE, target_type=case.target_type, target_id=case.target_id,
-              target_user=case.author, reason=reason)
-        _close(case, moderator=moderator, outcome=Outcome.HIDDEN)
-    return case
+    return _act(case, moderator=moderator, action=Action.HIDE, outcome=Outcome.HIDDEN, reason=reason,
+                apply=lambda case, kind, obj: kind.hide(obj, moderator=moderator))
 
 
 def case_delete(*, case: Case, moderator, reason: str = "") -> Case:
-    _require_moderator(moderator)
-    kind = targets.get(case.target_type)
-    with transaction.atomic():
-        case = _locked_open(case)
-        obj = kind.load(case.target_id)
-        if obj is not None:
-            kind.delete(obj, moderator=moderator)
-        audit(actor=moderator, action=Action.DELETE, target_type=case.target_type, target_id=case.target_id,
-              target_user=case.author, reason=reason, detail={"excerpt": case.excerpt})
-        _close(case, moderator=moderator, outcome=Outcome.DELETED)
-    return case
+    return _act(case, moderator=moderator, action=Action.DELETE, outcome=Outcome.DELETED, reason=reason,
+                apply=lambda case, kind, obj: kind.delete(obj, moderator=moderator),
+                detail=lambda c: {"excerpt": c.excerpt})
 
 
 def case_ban_author(*, case: Case, moderator, days: int | None, reason: str = "") -> BanRecord:
