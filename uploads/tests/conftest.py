@@ -51,7 +51,7 @@ def uploader(user):
 
 
 def storages_from_settings(env: dict) -> dict:
-    """STORAGES exactly as treehole/settings.py builds it from this environment."""
+    """STORAGES exactly as treehole/settings/ builds it from this environment."""
     settings_file = Path(__file__).resolve().parents[2] / "treehole" / "settings.py"
     with mock.patch.dict(os.environ, env):
         return runpy.run_path(str(settings_file))["STORAGES"]

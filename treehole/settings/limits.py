@@ -1,0 +1,24 @@
+"""Input limits (the contract's defaults): one source for models, forms, messages and the schema."""
+
+from .base import env
+
+# --- Limits (the contract's defaults) ----------------------------------------------------------
+TREEHOLE_LIMITS = {
+    "title": env.int("LIMIT_TITLE", default=100),
+    "note_content": env.int("LIMIT_NOTE_CONTENT", default=5000),
+    "comment_content": env.int("LIMIT_COMMENT_CONTENT", default=1000),
+    "chat_message": env.int("LIMIT_CHAT_MESSAGE", default=500),
+    "username_min": 2,
+    "username_max": env.int("LIMIT_USERNAME", default=30),
+    "bio": env.int("LIMIT_BIO", default=200),
+    "image_bytes": env.int("LIMIT_IMAGE_BYTES", default=10 * 1024 * 1024),
+    "image_pixels": env.int("LIMIT_IMAGE_PIXELS", default=40_000_000),
+    "images_per_note": env.int("LIMIT_IMAGES_PER_NOTE", default=9),
+    "chunked_upload_bytes": env.int("LIMIT_CHUNKED_UPLOAD_BYTES", default=500 * 1024 * 1024),
+    "page_size_default": 20,
+    "page_size_max": 50,
+}
+AVATAR_SIZE = 256
+DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024  # JSON bodies; files have their own limits
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+

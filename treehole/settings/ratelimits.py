@@ -1,0 +1,28 @@
+"""Token buckets (treehole/ratelimit.py) and which actions fail closed when Redis is away."""
+
+from .base import MEDIA_URL, STATIC_URL, env
+
+# --- Rate limits: {action: (tokens per second, burst)} -----------------------------------------
+# Token buckets in Redis (treehole/ratelimit.py). Writes are limited per user (per IP when
+# signed out); the global bucket is checked in middleware.
+RATE_LIMITS = {
+    "global": (env.float("RATE_GLOBAL_PER_SECOND", default=1000), env.float("RATE_GLOBAL_BURST", default=5000)),
+    "login": (env.float("RATE_LOGIN_PER_SECOND", default=10 / 60), env.float("RATE_LOGIN_BURST", default=10)),
+    "email_code": (env.float("RATE_EMAIL_CODE_PER_SECOND", default=5 / 3600), env.float("RATE_EMAIL_CODE_BURST", default=5)),
+    "register": (env.float("RATE_REGISTER_PER_SECOND", default=20 / 3600), env.float("RATE_REGISTER_BURST", default=20)),
+    "post": (env.float("RATE_POST_PER_SECOND", default=10 / 3600), env.float("RATE_POST_BURST", default=5)),
+    "comment": (env.float("RATE_COMMENT_PER_SECOND", default=1 / 10), env.float("RATE_COMMENT_BURST", default=10)),
+    "vote": (env.float("RATE_VOTE_PER_SECOND", default=2), env.float("RATE_VOTE_BURST", default=30)),
+    "chat": (env.float("RATE_CHAT_PER_SECOND", default=1), env.float("RATE_CHAT_BURST", default=5)),
+    "upload": (env.float("RATE_UPLOAD_PER_SECOND", default=1 / 6), env.float("RATE_UPLOAD_BURST", default=20)),
+    "report": (env.float("RATE_REPORT_PER_SECOND", default=1 / 60), env.float("RATE_REPORT_BURST", default=10)),
+    # Every signed-out request, per client IP (an IPv6 client per /64), in the middleware.
+    "anon": (env.float("RATE_ANON_PER_SECOND", default=20), env.float("RATE_ANON_BURST", default=200)),
+}
+# When Redis is down the limiter fails open (logged), except for these actions: they answer 503.
+RATE_LIMITS_FAIL_CLOSED = ("email_code",)
+# After a Redis failure the limiter stops asking Redis for this long (no connect timeout per request).
+RATE_LIMIT_BREAKER_SECONDS = env.float("RATE_LIMIT_BREAKER_SECONDS", default=1.0)
+# Not counted by the global and per-IP buckets (health checks, files).
+RATE_LIMIT_EXEMPT_PATHS = ("/healthz", STATIC_URL, MEDIA_URL)
+
