@@ -3,8 +3,9 @@ S3-compatible server (moto in server mode on a free 127.0.0.1 port) for the S3 b
 
 from __future__ import annotations
 
+import importlib
 import os
-import runpy
+import sys
 import uuid
 from pathlib import Path
 from unittest import mock
@@ -51,10 +52,21 @@ def uploader(user):
 
 
 def storages_from_settings(env: dict) -> dict:
-    """STORAGES exactly as treehole/settings/ builds it from this environment."""
-    settings_file = Path(__file__).resolve().parents[2] / "treehole" / "settings.py"
-    with mock.patch.dict(os.environ, env):
-        return runpy.run_path(str(settings_file))["STORAGES"]
+    """STORAGES exactly as treehole/settings/ builds it from this environment: the settings
+    modules are imported afresh (and the loaded ones put back), so the running settings stay."""
+    loaded = {name: module for name, module in sys.modules.items() if name.startswith("treehole.settings.")}
+    for name in loaded:
+        del sys.modules[name]
+    try:
+        with mock.patch.dict(os.environ, env):
+            return importlib.import_module("treehole.settings.uploads").STORAGES
+    finally:
+        for name in [name for name in sys.modules if name.startswith("treehole.settings.")]:
+            del sys.modules[name]
+        sys.modules.update(loaded)
+        package = sys.modules["treehole.settings"]
+        for name, module in loaded.items():
+            setattr(package, name.rsplit(".", 1)[1], module)
 
 
 @pytest.fixture(scope="session")
