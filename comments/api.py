@@ -84,7 +84,7 @@ def _note_id(value: str) -> int:
 def note_comments(request, note_id: str, params: Query[PageQuery]):
     return selectors.comment_page(
         note_id=_note_id(note_id), page=params.page, size=params.size, viewer=api_user_or_none(request)
-    )
+    ).as_dict()
 
 
 @router.post("/notes/{note_id}/comments", auth=api_auth, response={201: CommentOut, **ERRORS}, exclude_unset=True, summary="Comment on a note")
@@ -112,4 +112,4 @@ def comment_delete(request, comment_id: str):
 
 @router.get("/me/comments", auth=api_auth, response={200: CommentHistoryPageOut, **ERRORS}, exclude_unset=True, summary="The caller's comments, newest first")
 def my_comments(request, params: Query[PageQuery]):
-    return selectors.comment_history(user=request.auth, page=params.page, size=params.size)
+    return selectors.comment_history(user=request.auth, page=params.page, size=params.size).as_dict()

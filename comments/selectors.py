@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
 
 from comments import cache
 from comments.models import Comment, NoteAlias
 from comments.serializers import card_from_comment, comment_serialize
 from comments.services import comment_display_name
 from treehole.errors import NotFound
+from treehole.pagination import Page, page_bounds, paginate
 
 
 def _cards_from_rows(rows: list[Comment], note, aliases: dict[int, int]) -> list[dict[str, str]]:
@@ -52,8 +52,9 @@ def _note_for_thread(note_id: int, viewer) -> dict:
     return note_detail(note_id=note_id, viewer=viewer, count_visit=False)
 
 
-def comment_page(*, note_id: int, page: int, size: int, viewer=None) -> dict:
+def comment_page(*, note_id: int, page: int, size: int | None = None, viewer=None) -> Page:
     """The contract's paginated Comments of a note, in floor order (deleted floors included)."""
+    page, size = page_bounds(page, size)
     _note_for_thread(note_id, viewer)
     start, stop = (page - 1) * size, page * size - 1
     cached = cache.page(note_id, start=start, stop=stop)
@@ -64,25 +65,22 @@ def comment_page(*, note_id: int, page: int, size: int, viewer=None) -> dict:
         cards = _load_thread(note_id)
         cached = (len(cards), cards[start : stop + 1])
     total, cards = cached
-    return {
-        "results": [comment_serialize(card, viewer=viewer) for card in cards],
-        "page": page,
-        "size": size,
-        "total": total,
-        "has_next": page * size < total,
-    }
+    return Page([comment_serialize(card, viewer=viewer) for card in cards], page, size, total)
 
 
-def comment_history(*, user, page: int, size: int) -> dict:
+def comment_history(*, user, page: int, size: int | None = None) -> Page:
     """The user's own comments, newest first, each with its note's title (from the database, as
     the seed does: a personal page is read rarely)."""
-    query = Comment.objects.filter(author=user, deleted=False, note__hidden=False)
-    total = query.count()
-    rows = list(
-        query.select_related("note", "author", "author__avatar", "reply_to", "reply_to__author").order_by("-created_at", "-id")[
-            (page - 1) * size : page * size
-        ]
+    page, size = page_bounds(page, size)
+    comments = (
+        Comment.objects.filter(author=user, deleted=False, note__hidden=False)
+        .select_related("note", "author", "author__avatar", "reply_to", "reply_to__author")
+        .order_by("-created_at", "-id")
     )
+    return paginate(comments, page=page, size=size, load=lambda rows: _history_results(rows, user))
+
+
+def _history_results(rows: list[Comment], user) -> list[dict]:
     note_ids = {row.note_id for row in rows if row.note.anonymous}
     user_ids = {user.pk} | {row.reply_to.author_id for row in rows if row.reply_to_id}
     numbers: dict[tuple[int, int], int] = {
@@ -96,7 +94,7 @@ def comment_history(*, user, page: int, size: int) -> dict:
         aliases = {uid: n for (nid, uid), n in numbers.items() if nid == row.note_id}
         card = _cards_from_rows([row], row.note, aliases)[0]
         results.append({**comment_serialize(card, viewer=user), "note_title": row.note.title})
-    return {"results": results, "page": page, "size": size, "total": total, "has_next": page * size < total}
+    return results
 
 
 def comment_get(comment_id: int) -> Comment:
@@ -121,14 +119,13 @@ def comment_by_id_serialized(comment_id: int, *, viewer) -> dict:
     return comment_serialize(_cards_from_rows([comment], note, aliases)[0], viewer=viewer)
 
 
-def comment_thread(*, note_id: int, page: int, size: int, viewer) -> dict:
+def comment_thread(*, note_id: int, page: int, size: int, viewer) -> Page:
     """The page's thread: the API page plus, per comment, whether the viewer may delete it."""
     note = _note_for_thread(note_id, viewer)
-    data = comment_page(note_id=note_id, page=page, size=size, viewer=viewer)
+    thread = comment_page(note_id=note_id, page=page, size=size, viewer=viewer)
     is_note_author = bool(note["author"]["is_me"])
     is_staff = bool(getattr(viewer, "is_staff", False))
-    for comment in data["results"]:
+    for comment in thread.results:
         mine = bool(comment["author"] and comment["author"]["is_me"])
         comment["can_delete"] = not comment["deleted"] and (mine or is_note_author or is_staff)
-    data["viewer_is_note_author"] = is_note_author
-    return data
+    return thread

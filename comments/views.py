@@ -12,7 +12,7 @@ from comments import selectors, services
 from comments.forms import CommentForm
 from treehole.errors import DomainError, NotFound
 from treehole.ids import parse_id
-from treehole.pagination import page_params
+from treehole.pagination import page_bounds_lenient
 from treehole.ratelimit import rate_limited
 
 
@@ -69,6 +69,6 @@ def comment_delete(request, comment_id):
 
 @login_required
 def my_comments(request):
-    page, size = page_params(request.GET.get("page"), 20)
+    page, size = page_bounds_lenient(request.GET.get("page"))
     data = selectors.comment_history(user=request.user, page=page, size=size)
     return render(request, "comments/mine.html", {"data": data, "prev_page": page - 1, "next_page": page + 1})

@@ -3,9 +3,8 @@
 from datetime import datetime
 from typing import Literal
 
-from django.conf import settings
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from accounts.authentication import api_auth
@@ -14,6 +13,7 @@ from moderation.serializers import report_public
 from treehole.api import ErrorOut
 from treehole.errors import InvalidInput
 from treehole.ids import parse_id
+from treehole.pagination import PageQuery
 from treehole.ratelimit import rate_limited
 
 
@@ -65,15 +65,6 @@ def report_create(request, payload: ReportIn):
 
 
 @router.get("/reports/mine", auth=api_auth, response={200: ReportPage, **ERRORS}, summary="The caller's reports and their outcomes")
-def reports_mine(request, page: int = 1, size: int = 20):
-    limits = settings.TREEHOLE_LIMITS
-    size = max(1, min(size, limits.get("page_size_max", 50)))
-    page = max(1, page)
-    queryset = selectors.report_list_mine(user=request.auth)
-    total = queryset.count()
-    rows = list(queryset[(page - 1) * size : page * size])
-    return Status(
-        200,
-        {"results": [report_public(r) for r in rows], "page": page, "size": size, "total": total,
-         "has_next": page * size < total},
-    )
+def reports_mine(request, query: Query[PageQuery]):
+    page = selectors.report_list_mine(user=request.auth, page=query.page, size=query.size)
+    return Status(200, page.with_results([report_public(report) for report in page.results]).as_dict())

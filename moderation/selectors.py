@@ -5,11 +5,13 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from moderation.models import Case, Report
+from treehole.pagination import Page, page_bounds, paginate
 
 
-def report_list_mine(*, user) -> QuerySet[Report]:
-    """The caller's reports, newest first, with their outcome (never who else reported)."""
-    return Report.objects.filter(reporter=user).order_by("-id")
+def report_list_mine(*, user, page: int, size: int | None = None) -> Page:
+    """The caller's reports (rows), newest first, with their outcome (never who else reported)."""
+    page, size = page_bounds(page, size)
+    return paginate(Report.objects.filter(reporter=user).order_by("-id"), page=page, size=size)
 
 
 def case_queue() -> QuerySet[Case]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -14,13 +13,14 @@ from moderation import selectors, services
 from moderation.forms import ReportForm
 from treehole.errors import DomainError
 from treehole.ids import parse_id
+from treehole.pagination import page_bounds_lenient
 from treehole.ratelimit import rate_limited
 
 
 @login_required
 def my_reports(request):
-    paginator = Paginator(selectors.report_list_mine(user=request.user), 20)
-    page = paginator.get_page(request.GET.get("page"))
+    number, size = page_bounds_lenient(request.GET.get("page"))
+    page = selectors.report_list_mine(user=request.user, page=number, size=size)
     return render(request, "moderation/my_reports.html", {"page": page})
 
 

@@ -19,6 +19,7 @@ from notes import selectors, services
 from treehole.api import ErrorOut, api
 from treehole.errors import InvalidInput, NotFound
 from treehole.ids import parse_id
+from treehole.pagination import PageQuery
 from treehole.ratelimit import rate_limited
 
 
@@ -120,23 +121,14 @@ class VoteOut(Schema):
     my_vote: Literal[1, 0, -1]
 
 
-class ListQuery(Schema):
+class ListQuery(PageQuery):
     order: Literal["hot", "new"] = "hot"
     category: str | None = None
-    page: int = 1
-    size: int = 20
 
 
-class SearchQuery(Schema):
+class SearchQuery(PageQuery):
     q: str = ""
     category: str | None = None
-    page: int = 1
-    size: int = 20
-
-
-class PageQuery(Schema):
-    page: int = 1
-    size: int = 20
 
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut}

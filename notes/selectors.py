@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from django.conf import settings
 from django.core.cache import cache as django_cache
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
@@ -22,6 +20,7 @@ from notes.models import Category, Note, Vote
 from notes.serializers import card_from_note, note_serialize
 from treehole import cache
 from treehole.errors import InvalidInput, NotFound
+from treehole.pagination import Page, page_bounds, paginate
 
 logger = logging.getLogger(__name__)
 
@@ -30,43 +29,12 @@ CATEGORIES_CACHE_KEY = "notes:categories"
 CATEGORIES_CACHE_SECONDS = 30
 
 
-@dataclass
-class Page:
-    results: list[dict]
-    page: int
-    size: int
-    total: int
-
-    @property
-    def has_next(self) -> bool:
-        return self.page * self.size < self.total
-
-    def as_dict(self) -> dict:
-        return {"results": self.results, "page": self.page, "size": self.size, "total": self.total,
-                "has_next": self.has_next}
-
-
 def _viewer_id(viewer) -> int | None:
     return viewer.pk if getattr(viewer, "is_authenticated", False) else None
 
 
 def _is_staff(viewer) -> bool:
     return bool(getattr(viewer, "is_authenticated", False) and viewer.is_staff)
-
-
-def page_params(page, size) -> tuple[int, int]:
-    """Validated ``page`` (1-based) and ``size`` (1..max)."""
-    limits = settings.TREEHOLE_LIMITS
-    size = limits["page_size_default"] if size is None else size
-    page = 1 if page is None else page
-    errors = {}
-    if not isinstance(page, int) or page < 1:
-        errors["page"] = [_("页码从 1 开始。")]
-    if not isinstance(size, int) or not 1 <= size <= limits["page_size_max"]:
-        errors["size"] = [_("每页 1 到 %(n)d 条。") % {"n": limits["page_size_max"]}]
-    if errors:
-        raise InvalidInput(_("提交的数据有误。"), fields=errors)
-    return page, size
 
 
 # --- Categories ----------------------------------------------------------------------------------
@@ -157,12 +125,15 @@ def _visible(category: str | None, *, include_hidden: bool = False):
     return notes.filter(category__slug=category) if category else notes
 
 
+def _paginate_notes(notes, *, page: int, size: int, viewer) -> Page:
+    """A page of note rows (an ordered queryset) as Note objects for the viewer."""
+    return paginate(_with_card_data(notes), page=page, size=size,
+                    load=lambda rows: _serialize_cards(_cards_from_rows(rows), viewer))
+
+
 def _database_page(order: str, category: str | None, page: int, size: int, viewer) -> Page:
-    notes = _visible(category, include_hidden=_is_staff(viewer))
-    total = notes.count()
-    offset = (page - 1) * size
-    rows = list(_with_card_data(notes).order_by(*_ordering(order))[offset:offset + size])
-    return Page(_serialize_cards(_cards_from_rows(rows), viewer), page, size, total)
+    notes = _visible(category, include_hidden=_is_staff(viewer)).order_by(*_ordering(order))
+    return _paginate_notes(notes, page=page, size=size, viewer=viewer)
 
 
 def _after_boundary(order: str, category: str | None, boundary: tuple[str, float]):
@@ -234,7 +205,7 @@ def note_list(*, order: str, category: str | None = None, page: int = 1, size: i
     pages: Redis serves what its set holds, the database continues after the set's last element."""
     if order not in ORDER_SETS:
         raise InvalidInput(_("提交的数据有误。"), fields={"order": [_("只能是 hot 或 new。")]})
-    page, size = page_params(page, size)
+    page, size = page_bounds(page, size)
     category = category_check(category)
     if _is_staff(viewer):
         return _database_page(order, category, page, size, viewer)  # staff also see hidden notes
@@ -291,27 +262,21 @@ def note_search(*, q: str, category: str | None = None, page: int = 1, size: int
         raise InvalidInput(_("提交的数据有误。"), fields={"q": [_("请输入要搜索的内容。")]})
     if len(q) > 100:
         raise InvalidInput(_("提交的数据有误。"), fields={"q": [_("搜索内容最多 100 个字。")]})
-    page, size = page_params(page, size)
+    page, size = page_bounds(page, size)
     category = category_check(category)
     notes = _visible(category, include_hidden=_is_staff(viewer)).filter(Q(title__icontains=q) | Q(content__icontains=q))
-    total = notes.count()
-    offset = (page - 1) * size
-    rows = list(_with_card_data(notes).order_by("-created_at", "-id")[offset:offset + size])
-    return Page(_serialize_cards(_cards_from_rows(rows), viewer), page, size, total)
+    return _paginate_notes(notes.order_by("-created_at", "-id"), page=page, size=size, viewer=viewer)
 
 
 def note_list_by_author(*, user, page: int = 1, size: int | None = None, viewer=None) -> Page:
     """The user's own notes, newest first (what ``/me/notes`` and "我的帖子" show)."""
-    page, size = page_params(page, size)
+    page, size = page_bounds(page, size)
     viewer = viewer or user
     notes = Note.objects.filter(author=user)
     if not _is_staff(viewer):
         own = _viewer_id(viewer) == user.pk
         notes = notes.filter(Q(hidden=False) | Q(held=True)) if own else notes.filter(hidden=False)
-    total = notes.count()
-    offset = (page - 1) * size
-    rows = list(_with_card_data(notes).order_by("-created_at", "-id")[offset:offset + size])
-    return Page(_serialize_cards(_cards_from_rows(rows), viewer), page, size, total)
+    return _paginate_notes(notes.order_by("-created_at", "-id"), page=page, size=size, viewer=viewer)
 
 
 # --- Detail --------------------------------------------------------------------------------------

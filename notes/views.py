@@ -21,15 +21,14 @@ from treehole import ratelimit
 from treehole.errors import DomainError, InvalidInput, NotFound
 from treehole.ids import parse_id
 from treehole.pages import add_domain_error
+from treehole.pagination import Page, page_bounds_lenient
 
 EXCERPT_CHARS = 120
 
 
-def _int(value, default: int = 1) -> int:
-    try:
-        return max(1, int(value))
-    except (TypeError, ValueError):
-        return default
+def _page_number(request) -> int:
+    page, _size = page_bounds_lenient(request.GET.get("page"))
+    return page
 
 
 def _decorate(note: dict) -> dict:
@@ -43,7 +42,7 @@ def _decorate(note: dict) -> dict:
     return note
 
 
-def _page_context(page: selectors.Page, base_query: dict) -> dict:
+def _page_context(page: Page, base_query: dict) -> dict:
     def link(number: int) -> str:
         return "?" + urlencode({**base_query, "page": number})
 
@@ -52,7 +51,7 @@ def _page_context(page: selectors.Page, base_query: dict) -> dict:
         "page": page,
         "prev_url": link(page.page - 1) if page.page > 1 else None,
         "next_url": link(page.page + 1) if page.has_next else None,
-        "pages": max(1, -(-page.total // page.size)),
+        "pages": page.last,
     }
 
 
@@ -71,7 +70,7 @@ def home(request):
     order = request.GET.get("order") if request.GET.get("order") in ("hot", "new") else "hot"
     category = request.GET.get("category") or None
     try:
-        page = selectors.note_list(order=order, category=category, page=_int(request.GET.get("page")), viewer=request.user)
+        page = selectors.note_list(order=order, category=category, page=_page_number(request), viewer=request.user)
     except InvalidInput:
         raise Http404 from None
     query = {"order": order, **({"category": category} if category else {})}
@@ -90,7 +89,7 @@ def search(request):
     context = {"q": q, "category": category, "categories": selectors.category_list(), "notes": [], "page": None}
     if q:
         try:
-            page = selectors.note_search(q=q, category=category, page=_int(request.GET.get("page")), viewer=request.user)
+            page = selectors.note_search(q=q, category=category, page=_page_number(request), viewer=request.user)
         except InvalidInput as exc:
             context["error"] = "；".join(m for ms in (exc.fields or {}).values() for m in ms) or exc.message
         else:
@@ -187,5 +186,5 @@ def note_delete(request, note_id: str):
 
 @login_required
 def my_notes(request):
-    page = selectors.note_list_by_author(user=request.user, page=_int(request.GET.get("page")))
+    page = selectors.note_list_by_author(user=request.user, page=_page_number(request))
     return render(request, "notes/my_notes.html", _page_context(page, {}))

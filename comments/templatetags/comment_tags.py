@@ -1,10 +1,11 @@
 """``{% comment_thread note_id %}``: a note's thread with its form, for the note page."""
 
 from django import template
+from django.conf import settings
 
 from comments.forms import CommentForm
 from comments import selectors
-from treehole.pagination import page_params
+from treehole.pagination import page_bounds_lenient
 
 register = template.Library()
 
@@ -12,14 +13,14 @@ register = template.Library()
 @register.inclusion_tag("comments/thread.html", takes_context=True)
 def comment_thread(context, note_id):
     request = context["request"]
-    page, size = page_params(request.GET.get("cpage"), 30)
+    page, size = page_bounds_lenient(request.GET.get("cpage"), settings.COMMENTS_THREAD_PAGE_SIZE)
     thread = selectors.comment_thread(note_id=int(note_id), page=page, size=size, viewer=request.user)
-    for comment in thread["results"]:
+    for comment in thread.results:
         if comment["reply_to"]:
             comment["reply_to"]["page"] = (comment["reply_to"]["floor"] - 1) // size + 1
     reply_target = None
     wanted = request.GET.get("reply_to", "")
-    for comment in thread["results"]:
+    for comment in thread.results:
         if comment["id"] == wanted and not comment["deleted"]:
             reply_target = comment
     form = CommentForm(initial={"reply_to": reply_target["id"]} if reply_target else None)

@@ -279,7 +279,7 @@ def test_one_fill_for_a_crowd_of_cold_readers(monkeypatch):
     def read():
         try:
             barrier.wait()
-            answers.append(selectors.comment_page(note_id=note.pk, page=1, size=20)["total"])
+            answers.append(selectors.comment_page(note_id=note.pk, page=1, size=20).total)
         finally:
             connection.close()
 

@@ -15,8 +15,11 @@ TREEHOLE_LIMITS = {
     "image_pixels": env.int("LIMIT_IMAGE_PIXELS", default=40_000_000),
     "images_per_note": env.int("LIMIT_IMAGES_PER_NOTE", default=9),
     "chunked_upload_bytes": env.int("LIMIT_CHUNKED_UPLOAD_BYTES", default=500 * 1024 * 1024),
-    "page_size_default": 20,
-    "page_size_max": 50,
+    # Every list (API, pages, staff): the size when none is asked, the largest size, and the
+    # largest page number (so no offset overflows the database or Redis).
+    "page_size_default": env.int("PAGE_SIZE_DEFAULT", default=20),
+    "page_size_max": env.int("PAGE_SIZE_MAX", default=50),
+    "page_max": env.int("PAGE_MAX", default=100_000),
 }
 AVATAR_SIZE = 256
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024  # JSON bodies; files have their own limits
