@@ -36,16 +36,6 @@
       return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : null;
     } catch (_e) { return null; }
   }
-  function formatTime(iso) {
-    const date = new Date(iso);
-    if (Number.isNaN(date.getTime())) return "";
-    const pad = (n) => String(n).padStart(2, "0");
-    const hm = pad(date.getHours()) + ":" + pad(date.getMinutes());
-    const now = new Date();
-    if (date.toDateString() === now.toDateString()) return hm;
-    const md = pad(date.getMonth() + 1) + "-" + pad(date.getDate());
-    return (date.getFullYear() === now.getFullYear() ? "" : date.getFullYear() + "-") + md + " " + hm;
-  }
   function avatarNode(user) {
     const url = safeUrl(user && user.avatar_url);
     if (url) {
@@ -88,11 +78,9 @@
     const name = document.createElement("span");
     name.className = "chat-msg-name";
     name.textContent = (message.user && message.user.username) || "";
-    const time = document.createElement("time");
-    time.className = "chat-msg-time";
-    time.dateTime = message.created_at;
-    time.title = new Date(message.created_at).toLocaleString();
-    time.textContent = formatTime(message.created_at);
+    // The site's one time helper (static/js/when.js): 刚刚, 3 分钟前, 昨天 23:10 …
+    const time = window.Treehole.when.element(message.created_at);
+    time.classList.add("chat-msg-time");
     meta.append(name, time);
     if (!mine && message.id) meta.appendChild(reportNode(message.id));
     const text = document.createElement("div");
@@ -407,7 +395,9 @@
     const clientId = newClientId();
     const li = renderMessage({ id: null, user: config.me, content, created_at: new Date().toISOString() });
     li.classList.add("pending");
-    li.querySelector(".chat-msg-time").textContent = T.sending;
+    const pendingTime = li.querySelector(".chat-msg-time");
+    pendingTime.removeAttribute("data-when"); // says "sending", not a time, until the echo replaces it
+    pendingTime.textContent = T.sending;
     els.list.appendChild(li);
     state.pending.set(clientId, li);
     scrollToBottom();
