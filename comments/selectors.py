@@ -49,7 +49,7 @@ def _note_for_thread(note_id: int, viewer) -> dict:
     is hidden). Served from the note's cached card: a warm thread costs no SQL."""
     from notes.selectors import note_detail
 
-    return note_detail(note_id=note_id, viewer=viewer, count_visit=False)
+    return note_detail(note_id=note_id, viewer=viewer, count_visit=False, with_relations=False)
 
 
 def comment_page(*, note_id: int, page: int, size: int | None = None, viewer=None) -> Page:

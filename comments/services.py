@@ -14,7 +14,7 @@ from comments import cache
 from comments.aliases import alias_name
 from comments.models import Comment, NoteAlias
 from comments.serializers import card_from_comment
-from notes.services import note_comment_count_add
+from notes.services import follow_add, note_comment_count_add
 from treehole import clock
 from treehole.errors import Forbidden, InvalidInput, NotFound
 
@@ -84,9 +84,12 @@ def comment_create(*, user, note_id: int, content, reply_to_id: int | None = Non
             if reply_to is None:
                 raise InvalidInput(fields={"reply_to": [_("要回复的评论不在这个帖子里，或已被删除。")]})
         floor = (Comment.objects.filter(note=note).aggregate(top=Max("floor"))["top"] or 0) + 1
+        first_comment = not Comment.objects.filter(note=note, author=user).exists()
         alias_number = None
         if note.anonymous and user.pk != note.author_id:
             alias_number = _alias_number(note, user)
+        if first_comment and user.pk != note.author_id:
+            follow_add(user_id=user.pk, note_id=note.pk)  # a commenter follows on their first comment
         comment = Comment.objects.create(
             note=note, author=user, floor=floor, content=content, reply_to=reply_to, held=held, created_at=clock.now()
         )

@@ -79,6 +79,8 @@ class NoteOut(Schema):
     visits: int
     comment_count: int
     my_vote: Literal[1, 0, -1]
+    following: bool = Field(..., description="The caller follows it (false when signed out)")
+    bookmarked: bool = Field(..., description="The caller bookmarked it (false when signed out)")
     folded: bool
     pending_review: bool = Field(False, description="Extension: held for review, visible only to its author and staff")
     created_at: datetime
@@ -204,7 +206,11 @@ def note_create(request, payload: NoteIn):
 @router.get("/notes/{note_id}", auth=optional_api_auth, response={200: NoteOut, **ERRORS}, exclude_unset=True,
             summary="One note (counts a visit)")
 def note_detail(request, note_id: str):
-    return Status(200, selectors.note_detail(note_id=_note_id(note_id), viewer=_viewer(request)))
+    viewer = _viewer(request)
+    note = selectors.note_detail(note_id=_note_id(note_id), viewer=viewer)
+    if note["following"]:
+        services.note_follow_seen(user=viewer, note_id=int(note["id"]))
+    return Status(200, note)
 
 
 @router.patch("/notes/{note_id}", auth=api_auth, response={200: NoteOut, **ERRORS}, exclude_unset=True,
@@ -239,6 +245,44 @@ def note_delete(request, note_id: str):
 def note_vote(request, note_id: str, payload: VoteIn):
     result = services.note_vote(note_id=_note_id(note_id), user=request.auth, value=payload.value)
     return Status(200, {"approve": result.approve, "against": result.against, "score": result.score, "my_vote": result.my_vote})
+
+
+@router.put("/notes/{note_id}/follow", auth=api_auth, response={204: None, **ERRORS},
+            summary="Follow a note: its new comments notify you (idempotent)")
+@rate_limited("follow")
+def note_follow(request, note_id: str):
+    services.note_follow(user=request.auth, note_id=_note_id(note_id))
+    return Status(204, None)
+
+
+@router.delete("/notes/{note_id}/follow", auth=api_auth, response={204: None, **ERRORS},
+               summary="Stop following a note (idempotent)")
+@rate_limited("follow")
+def note_unfollow(request, note_id: str):
+    services.note_unfollow(user=request.auth, note_id=_note_id(note_id))
+    return Status(204, None)
+
+
+@router.put("/notes/{note_id}/bookmark", auth=api_auth, response={204: None, **ERRORS},
+            summary="Bookmark a note, privately (idempotent)")
+@rate_limited("follow")
+def note_bookmark(request, note_id: str):
+    services.note_bookmark(user=request.auth, note_id=_note_id(note_id))
+    return Status(204, None)
+
+
+@router.delete("/notes/{note_id}/bookmark", auth=api_auth, response={204: None, **ERRORS},
+               summary="Remove a bookmark (idempotent)")
+@rate_limited("follow")
+def note_unbookmark(request, note_id: str):
+    services.note_unbookmark(user=request.auth, note_id=_note_id(note_id))
+    return Status(204, None)
+
+
+@router.get("/me/bookmarks", auth=api_auth, response={200: NotePageOut, **ERRORS}, exclude_unset=True,
+            summary="The caller's bookmarks, most recently bookmarked first")
+def my_bookmarks(request, query: Query[PageQuery]):
+    return Status(200, selectors.note_list_bookmarked(user=request.auth, page=query.page, size=query.size).as_dict())
 
 
 @router.get("/me/notes", auth=api_auth, response={200: NotePageOut, **ERRORS}, exclude_unset=True,

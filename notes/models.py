@@ -97,3 +97,39 @@ class Vote(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "note"], name="vote_one_per_user_note")]
+
+
+class Follow(models.Model):
+    """A user following a note (关注): new comments on it notify them (the notifications app reads
+    these rows), and "我的关注" lists it. The author follows their note from its creation and a
+    commenter on their first comment; anyone may follow or unfollow later."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("用户"))
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="follows", verbose_name=_("帖子"))
+    created_at = models.DateTimeField(_("关注时间"), default=clock.now)
+    # When the follower last opened the note: "我的关注" counts the floors added after it.
+    seen_at = models.DateTimeField(_("上次查看"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("关注")
+        verbose_name_plural = _("关注")
+        constraints = [models.UniqueConstraint(fields=["user", "note"], name="follow_one_per_user_note")]
+        indexes = [
+            models.Index(fields=["user", "-created_at", "-id"], name="follow_user_recent"),
+            # The fan-out walks a note's followers in user order, a batch at a time.
+            models.Index(fields=["note", "user"], name="follow_note_user"),
+        ]
+
+
+class Bookmark(models.Model):
+    """A private bookmark (收藏): listed in "我的收藏", never notifies anyone."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("用户"))
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="bookmarks", verbose_name=_("帖子"))
+    created_at = models.DateTimeField(_("收藏时间"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("收藏")
+        verbose_name_plural = _("收藏")
+        constraints = [models.UniqueConstraint(fields=["user", "note"], name="bookmark_one_per_user_note")]
+        indexes = [models.Index(fields=["user", "-created_at", "-id"], name="bookmark_user_recent")]

@@ -11,12 +11,12 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 
 from django.core.cache import cache as django_cache
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Value
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
 from notes import ranking
-from notes.models import Category, Note, Vote
+from notes.models import Bookmark, Category, Follow, Note, Vote
 from notes.serializers import card_from_note, note_serialize
 from treehole import cache
 from treehole.errors import InvalidInput, NotFound
@@ -104,13 +104,32 @@ def _my_votes(viewer_id: int | None, note_ids: Sequence[int]) -> dict[int, int]:
     return dict(Vote.objects.filter(user_id=viewer_id, note_id__in=note_ids).values_list("note_id", "value"))
 
 
+def note_relations(viewer_id: int | None, note_ids: Sequence[int]) -> tuple[set[int], set[int]]:
+    """Which of ``note_ids`` the viewer follows and which they bookmarked, in one query."""
+    if viewer_id is None or not note_ids:
+        return set(), set()
+    follows = Follow.objects.filter(user_id=viewer_id, note_id__in=note_ids).values_list("note_id", Value("f"))
+    marks = Bookmark.objects.filter(user_id=viewer_id, note_id__in=note_ids).values_list("note_id", Value("b"))
+    following, bookmarked = set(), set()
+    for note_id, kind in follows.union(marks, all=True):
+        (following if kind == "f" else bookmarked).add(note_id)
+    return following, bookmarked
+
+
 def _serialize_cards(cards: Sequence[dict[str, str]], viewer, known_votes: dict[int, int] | None = None) -> list[dict]:
-    """Note objects for cards; the viewer's votes Redis did not know come from one query."""
+    """Note objects for cards; the viewer's votes Redis did not know come from one query, their
+    follows and bookmarks from another (none for a signed-out viewer)."""
     viewer_id = _viewer_id(viewer)
     known = dict(known_votes or {})
-    unknown = [int(card["id"]) for card in cards if int(card["id"]) not in known]
+    ids = [int(card["id"]) for card in cards]
+    unknown = [note_id for note_id in ids if note_id not in known]
     known.update(_my_votes(viewer_id, unknown))
-    return [note_serialize(card, viewer=viewer, my_vote=known.get(int(card["id"]), 0)) for card in cards]
+    following, bookmarked = note_relations(viewer_id, ids)
+    return [
+        note_serialize(card, viewer=viewer, my_vote=known.get(note_id, 0), following=note_id in following,
+                       bookmarked=note_id in bookmarked)
+        for note_id, card in zip(ids, cards)
+    ]
 
 
 # --- Lists ---------------------------------------------------------------------------------------
@@ -279,11 +298,50 @@ def note_list_by_author(*, user, page: int = 1, size: int | None = None, viewer=
     return _paginate_notes(notes.order_by("-created_at", "-id"), page=page, size=size, viewer=viewer)
 
 
+def _relation_page(model, *, user, page: int, size: int | None) -> Page:
+    """The user's followed or bookmarked notes that they may see, most recent relation first."""
+    page, size = page_bounds(page, size)
+    rows = model.objects.filter(user=user)
+    if not user.is_staff:
+        rows = rows.filter(Q(note__hidden=False) | Q(note__held=True, note__author_id=user.pk))
+
+    def load(note_ids: list[int]) -> list[dict]:
+        notes = {note.pk: note for note in _with_card_data(Note.objects.filter(pk__in=note_ids))}
+        return _serialize_cards(_cards_from_rows(notes[pk] for pk in note_ids if pk in notes), user)
+
+    ids = rows.order_by("-created_at", "-id").values_list("note_id", flat=True)
+    return paginate(ids, page=page, size=size, load=load)
+
+
+def note_list_following(*, user, page: int = 1, size: int | None = None) -> Page:
+    """"我的关注": the notes the user follows, most recently followed first."""
+    return _relation_page(Follow, user=user, page=page, size=size)
+
+
+def note_list_bookmarked(*, user, page: int = 1, size: int | None = None) -> Page:
+    """"我的收藏": the user's bookmarks, most recently bookmarked first."""
+    return _relation_page(Bookmark, user=user, page=page, size=size)
+
+
+def follow_seen_times(*, user_id: int, note_ids: Sequence[int]) -> dict[int, datetime]:
+    """When the user last opened each of these followed notes."""
+    return dict(Follow.objects.filter(user_id=user_id, note_id__in=note_ids).values_list("note_id", "seen_at"))
+
+
+def note_follower_ids(*, note_id: int, after: int = 0, limit: int = 1000) -> list[int]:
+    """A batch of the note's followers in user order, after ``after`` (the fan-out's cursor)."""
+    return list(
+        Follow.objects.filter(note_id=note_id, user_id__gt=after).order_by("user_id").values_list("user_id", flat=True)[:limit]
+    )
+
+
 # --- Detail --------------------------------------------------------------------------------------
 
-def note_detail(*, note_id: int, viewer=None, count_visit: bool = True) -> dict:
+def note_detail(*, note_id: int, viewer=None, count_visit: bool = True, with_relations: bool = True) -> dict:
     """One note (counting a visit by default). Warm: one Redis round trip and no SQL; cold: one
-    loader for any number of concurrent readers; a missing id is remembered as absent briefly."""
+    loader for any number of concurrent readers; a missing id is remembered as absent briefly.
+    A signed-in viewer's follow and bookmark cost one query (``with_relations=False`` skips it for
+    callers that only need the note, such as the comment thread)."""
     viewer_id = _viewer_id(viewer)
     try:
         status, card, mine = ranking.detail_read(note_id, count_visit=count_visit, viewer_id=viewer_id)
@@ -318,7 +376,9 @@ def note_detail(*, note_id: int, viewer=None, count_visit: bool = True) -> dict:
         my_vote = _my_votes(viewer_id, [note_id]).get(note_id, 0)
     else:
         my_vote = int(float(mine)) if mine else 0
-    return note_serialize(card, viewer=viewer, my_vote=my_vote)
+    following, bookmarked = note_relations(viewer_id, [note_id]) if with_relations else (set(), set())
+    return note_serialize(card, viewer=viewer, my_vote=my_vote, following=note_id in following,
+                          bookmarked=note_id in bookmarked)
 
 
 def _own_held(card, viewer_id: int | None) -> bool:

@@ -114,9 +114,18 @@ def note_author(note, viewer) -> dict:
     )
 
 
-def note_serialize(card: Mapping[str, str], *, viewer=None, my_vote: int = 0, folded: bool | None = None) -> dict:
+def note_serialize(
+    card: Mapping[str, str],
+    *,
+    viewer=None,
+    my_vote: int = 0,
+    folded: bool | None = None,
+    following: bool = False,
+    bookmarked: bool = False,
+) -> dict:
     """The contract's Note (plus the ``video`` extension) from a card. ``folded`` overrides the
-    card's flag (moderation may fold for reasons of its own)."""
+    card's flag (moderation may fold for reasons of its own); ``following``/``bookmarked`` are the
+    viewer's relations to it (false for a signed-out viewer)."""
     return {
         "id": card["id"],
         "title": card["title"],
@@ -131,6 +140,8 @@ def note_serialize(card: Mapping[str, str], *, viewer=None, my_vote: int = 0, fo
         "visits": int(card["visits"]),
         "comment_count": int(card["comment_count"]),
         "my_vote": int(my_vote),
+        "following": bool(following),
+        "bookmarked": bool(bookmarked),
         "folded": bool(folded) if folded is not None else card.get("folded") == "1",
         "pending_review": card.get("held") == "1",
         "created_at": card["created_at"],

@@ -19,6 +19,7 @@ from notes.services.common import (
     screen_text_fields,
     voted_ttl,
 )
+from notes.services.relations import follow_add
 from treehole import clock
 
 
@@ -32,7 +33,8 @@ def note_create(
     image_ids: Sequence[int] = (),
     video_id: int | None = None,
 ) -> Note:
-    """Publish a note. On commit it enters the rankings with its card and an empty voted set."""
+    """Publish a note, followed by its author. On commit it enters the rankings with its card and an
+    empty voted set."""
     ensure_can_write(author)
     fields = clean_fields(title=title, content=content, category=category, required=True)
     held = screen_text_fields(fields)
@@ -50,6 +52,7 @@ def note_create(
             [NoteImage(note=note, image=image, position=position) for position, image in enumerate(images)]
         )
         report_content_saved(note, held=held)
+        follow_add(user_id=author.pk, note_id=note.pk)
         card = card_from_note(note, images=images)
         state = rank_state(note)
         ttl = voted_ttl(note)

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 NOTE_KEYS = {
     "id", "title", "content", "category", "images", "video", "author", "approve", "against", "score", "visits",
-    "comment_count", "my_vote", "folded", "pending_review", "created_at", "updated_at",
+    "comment_count", "my_vote", "following", "bookmarked", "folded", "pending_review", "created_at", "updated_at",
 }
 PAGE_KEYS = {"results", "page", "size", "total", "has_next"}
 

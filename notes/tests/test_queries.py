@@ -8,7 +8,7 @@ import pytest
 import redis.connection
 
 from notes import ranking
-from notes.services import note_vote
+from notes.services import note_bookmark, note_follow, note_vote
 from notes.tests.conftest import create_note
 from treehole.redis import get_redis
 from treehole.testing import make_user, token_client
@@ -65,18 +65,22 @@ def test_warm_category_page_one_is_zero_sql(api_client, many_notes, django_asser
     assert trips[5] == trips[30] <= 4, trips
 
 
-def test_signed_in_page_one_adds_only_the_user_and_their_votes(many_notes, django_assert_num_queries):
+def test_signed_in_page_one_adds_only_the_user_their_relations_and_votes(many_notes, django_assert_num_queries):
     reader = make_user()
     client = token_client(reader)
     note_vote(note_id=many_notes[-1].pk, user=reader, value=-1)
+    note_bookmark(user=reader, note_id=many_notes[-2].pk)
     client.get_json("/api/v1/notes", {"order": "new", "size": 50})
-    # Every note on the page is inside its vote window: Redis knows the votes, one query (the user).
-    with django_assert_num_queries(1):
+    # Every note on the page is inside its vote window: Redis knows the votes. Two queries: the
+    # user, and their follows and bookmarks among the page's notes (one query for both).
+    with django_assert_num_queries(2):
         body = client.get_json("/api/v1/notes", {"order": "new", "size": 50}).json()
     assert body["results"][0]["my_vote"] == -1
+    assert [n["bookmarked"] for n in body["results"][:3]] == [False, True, False]
+    assert not any(n["following"] for n in body["results"])
     # When Redis does not know some votes (voted sets expired or gone): one more query, for the page.
     get_redis().delete(ranking.voted_key(many_notes[-1].pk), ranking.voted_key(many_notes[-2].pk))
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         body = client.get_json("/api/v1/notes", {"order": "new", "size": 50}).json()
     assert body["results"][0]["my_vote"] == -1
 
@@ -89,12 +93,17 @@ def test_warm_detail_is_zero_sql_and_one_round_trip(api_client, note, django_ass
     assert calls["n"] <= 2
 
 
-def test_warm_detail_signed_in_adds_only_the_user(note, other, django_assert_num_queries):
+def test_warm_detail_signed_in_adds_only_the_user_and_their_relations(note, other, django_assert_num_queries):
     client = token_client(other)
     note_vote(note_id=note.pk, user=other, value=1)
     client.get_json(f"/api/v1/notes/{note.pk}")
-    with django_assert_num_queries(1):
-        assert client.get_json(f"/api/v1/notes/{note.pk}").json()["my_vote"] == 1
+    with django_assert_num_queries(2):  # the user; their follow and bookmark of it
+        body = client.get_json(f"/api/v1/notes/{note.pk}").json()
+    assert body["my_vote"] == 1 and body["following"] is False
+    # A follower's visit also records when they last saw it ("我的关注" counts new floors after it).
+    note_follow(user=other, note_id=note.pk)
+    with django_assert_num_queries(3):
+        assert client.get_json(f"/api/v1/notes/{note.pk}").json()["following"] is True
 
 
 def test_cold_list_queries_do_not_grow_with_the_page(api_client, many_notes, django_assert_max_num_queries):

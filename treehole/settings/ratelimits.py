@@ -13,6 +13,7 @@ RATE_LIMITS = {
     "post": (env.float("RATE_POST_PER_SECOND", default=10 / 3600), env.float("RATE_POST_BURST", default=5)),
     "comment": (env.float("RATE_COMMENT_PER_SECOND", default=1 / 10), env.float("RATE_COMMENT_BURST", default=10)),
     "vote": (env.float("RATE_VOTE_PER_SECOND", default=2), env.float("RATE_VOTE_BURST", default=30)),
+    "follow": (env.float("RATE_FOLLOW_PER_SECOND", default=2), env.float("RATE_FOLLOW_BURST", default=30)),
     "chat": (env.float("RATE_CHAT_PER_SECOND", default=1), env.float("RATE_CHAT_BURST", default=5)),
     "upload": (env.float("RATE_UPLOAD_PER_SECOND", default=1 / 6), env.float("RATE_UPLOAD_BURST", default=20)),
     "report": (env.float("RATE_REPORT_PER_SECOND", default=1 / 60), env.float("RATE_REPORT_BURST", default=10)),
