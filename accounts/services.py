@@ -195,10 +195,36 @@ def user_login(*, attempt: LoginAttempt, request=None) -> User:
     return user
 
 
-def user_revoke_tokens(*, user: User) -> None:
-    """Log out everywhere: every JWT and every page session of the user stops working."""
+def _sockets_revoked_on_commit(user: User) -> None:
+    """``user.token_version`` was just bumped: once that commits, every open WebSocket opened with
+    an older version closes (4001), not only every JWT and page session."""
+    from accounts.websocket import sockets_revoke_user
+
+    user_id, version = user.pk, user.token_version
+    transaction.on_commit(lambda: sockets_revoke_user(user_id=user_id, version=version))
+
+
+def token_version_bump(*, user: User) -> None:
+    """Revoke every JWT, page session and open socket of the user (one place for every cause)."""
     User.objects.filter(pk=user.pk).update(token_version=F("token_version") + 1)
     user.refresh_from_db(fields=["token_version"])
+    _sockets_revoked_on_commit(user)
+
+
+def user_revoke_tokens(*, user: User) -> None:
+    """Log out everywhere: every JWT, every page session and every open socket of the user."""
+    token_version_bump(user=user)
+
+
+def user_log_out(*, request) -> None:
+    """Log out this page session; the sockets it opened close too (other devices stay)."""
+    from django.contrib.auth import logout as session_logout
+
+    from accounts.websocket import sockets_revoke_session
+
+    session_key = request.session.session_key if getattr(request, "session", None) is not None else None
+    session_logout(request)
+    sockets_revoke_session(session_key=session_key)
 
 
 def user_change_password(*, user: User, old_password: str, new_password: str) -> dict[str, str]:
@@ -210,6 +236,7 @@ def user_change_password(*, user: User, old_password: str, new_password: str) ->
         user.token_version = F("token_version") + 1
         user.save(update_fields=["password", "token_version"])
         user.refresh_from_db(fields=["token_version"])
+        _sockets_revoked_on_commit(user)
     return tokens.issue_pair(user)
 
 
@@ -226,6 +253,7 @@ def user_reset_password(*, email: str, code: str, new_password: str) -> User:
         user.token_version = F("token_version") + 1
         user.save(update_fields=["password", "token_version"])
         user.refresh_from_db(fields=["token_version"])
+        _sockets_revoked_on_commit(user)
     return user
 
 
@@ -314,7 +342,8 @@ def user_ban(*, user: User, until: datetime | None) -> User:
         User.objects.filter(pk=user.pk).update(
             is_banned=True, banned_until=until, token_version=F("token_version") + 1
         )
-    user.refresh_from_db(fields=["is_banned", "banned_until", "token_version"])
+        user.refresh_from_db(fields=["is_banned", "banned_until", "token_version"])
+        _sockets_revoked_on_commit(user)
     return user
 
 

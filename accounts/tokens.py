@@ -8,7 +8,6 @@ from datetime import datetime, timezone
 import jwt
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils.translation import gettext as _
 
 from treehole.errors import TokenExpired, Unauthenticated
@@ -84,6 +83,8 @@ def rotate_refresh_token(token: str):
                 jti=claims["jti"], user=user, expires_at=datetime.fromtimestamp(claims["exp"], timezone.utc)
             )
     except IntegrityError as exc:
-        User.objects.filter(pk=user.pk).update(token_version=F("token_version") + 1)
+        from accounts.services import token_version_bump
+
+        token_version_bump(user=user)
         raise TokenExpired(_("刷新令牌已被使用，请重新登录。")) from exc
     return user, issue_pair(user)

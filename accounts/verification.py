@@ -1,8 +1,11 @@
-"""The accounts app's Redis keys: one-time e-mail codes and login-failure counters.
+"""The accounts app's Redis keys: one-time e-mail codes, login-failure counters, the token
+version cache that open WebSockets check on every frame, and each user's open sockets.
 
-Both are short-lived by nature (minutes), so Redis is their only home: after a Redis flush a user
-asks for a new code, and failure counters start again, which is the safe direction for neither
-(a flush forgets a lock) but costs at most one more window of attempts.
+Codes and counters are short-lived by nature (minutes), so Redis is their only home: after a Redis
+flush a user asks for a new code, and failure counters start again, which is the safe direction
+for neither (a flush forgets a lock) but costs at most one more window of attempts. The token
+version and the socket sets are caches of the database and of the live connections: a flush
+costs one database read per user, and the sockets re-register on their next heartbeat.
 """
 
 from __future__ import annotations
@@ -121,3 +124,79 @@ def record_login_failure(subject: str, ip: str) -> int:
 
 def clear_login_failures(subject: str, ip: str) -> None:
     get_redis().delete(_failures_key(subject, ip))
+
+
+# --- token versions (revocation of open WebSockets) ----------------------------------------------
+# ``auth:tv:{user id}`` caches ``User.token_version``. The version only ever grows, so every write
+# keeps the larger of the cached and the new value: a fill that read the database before a bump
+# can never put the older version back after it (one round trip, no lease needed).
+
+TOKEN_VERSION_TTL_SECONDS = 600  # bounds how long a missed write could leave a stale value
+
+
+def _token_version_key(user_id: int) -> str:
+    return key("auth", "tv", user_id)
+
+
+_RAISE_TOKEN_VERSION = LuaScript(
+    """
+local current = tonumber(redis.call('GET', KEYS[1]) or '-1')
+local new = tonumber(ARGV[1])
+if new > current then current = new end
+redis.call('SET', KEYS[1], string.format('%d', current), 'EX', ARGV[2])
+return current
+"""
+)
+
+
+def token_version_cached(user_id: int) -> int | None:
+    """The cached version, None on a miss."""
+    value = get_redis().get(_token_version_key(user_id))
+    return int(value) if value is not None else None
+
+
+def token_version_store(user_id: int, version: int) -> int:
+    """Cache ``version`` unless a newer one is there; returns the cached version."""
+    return int(_RAISE_TOKEN_VERSION(keys=[_token_version_key(user_id)], args=[int(version), TOKEN_VERSION_TTL_SECONDS]))
+
+
+# --- open sockets per user (the per-user connection cap) -----------------------------------------
+# ``ws:conns:{kind}:{user id}`` sorted set of channel names scored by their last heartbeat
+# (Redis-clock ms). Entries older than the heartbeat timeout belong to sockets of a process that
+# died without cleaning up; every call drops them first, so they never count against the cap.
+
+def _sockets_key(kind: str, user_id: int) -> str:
+    return key("ws", "conns", kind, user_id)
+
+
+# KEYS[1] the set. ARGV: op (open|touch), member, timeout ms, cap. Returns 1 (counted) or 0 (refused).
+_SOCKETS = LuaScript(
+    """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local timeout = tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. string.format('%.0f', now - timeout))
+if ARGV[1] == 'open' and not redis.call('ZSCORE', KEYS[1], ARGV[2]) then
+  if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[4]) then return 0 end
+end
+redis.call('ZADD', KEYS[1], string.format('%.0f', now), ARGV[2])
+redis.call('PEXPIRE', KEYS[1], 2 * timeout + 1000)
+return 1
+"""
+)
+
+
+def socket_open(*, kind: str, user_id: int, channel: str, cap: int, timeout_seconds: float) -> bool:
+    """Count a new socket of the user, unless they already have ``cap`` live ones."""
+    timeout = max(1, int(timeout_seconds * 1000))
+    return bool(int(_SOCKETS(keys=[_sockets_key(kind, user_id)], args=["open", channel, timeout, int(cap)])))
+
+
+def socket_touch(*, kind: str, user_id: int, channel: str, timeout_seconds: float) -> None:
+    """A heartbeat: the socket is alive (and counted again if Redis had lost it)."""
+    timeout = max(1, int(timeout_seconds * 1000))
+    _SOCKETS(keys=[_sockets_key(kind, user_id)], args=["touch", channel, timeout, 0])
+
+
+def socket_close(*, kind: str, user_id: int, channel: str) -> None:
+    get_redis().zrem(_sockets_key(kind, user_id), channel)

@@ -120,7 +120,7 @@ def login_view(request):
 
 @require_POST
 def logout_view(request):
-    session_logout(request)
+    services.user_log_out(request=request)
     messages.info(request, _("你已退出登录。"))
     return redirect("home")
 

@@ -113,7 +113,7 @@ class Presence:
 
 
 def _timeout_ms() -> int:
-    return max(1, int(settings.CHAT_HEARTBEAT_TIMEOUT * 1000))
+    return max(1, int(settings.WS_HEARTBEAT_TIMEOUT * 1000))
 
 
 def _presence(op: str, member: str = "", user_id: int | str = "") -> Presence:

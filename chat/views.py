@@ -42,7 +42,7 @@ def room(request):
             "online_url": "/api/v1/chat/online",
             "login_url": reverse("accounts:login") + "?next=" + request.path,
             "me": user_public(request.user),
-            "ping_interval_ms": int(settings.CHAT_PING_INTERVAL * 1000),
+            "ping_interval_ms": int(settings.WS_PING_INTERVAL * 1000),
             "max_length": settings.TREEHOLE_LIMITS["chat_message"],
             "page_size": settings.CHAT_HISTORY_LIMIT_DEFAULT,
             "text": _texts(),

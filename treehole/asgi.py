@@ -1,5 +1,5 @@
-"""ASGI entry: HTTP goes to Django, /ws/ to the Channels consumers (session or JWT auth,
-origin-checked)."""
+"""ASGI entry: HTTP goes to Django, /ws/ to the Channels consumers behind the shared WebSocket
+stack (``accounts/websocket.py``): the exact origin check, the session, then ``?token=``."""
 
 import os
 
@@ -10,13 +10,13 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402 - needs Django set up first
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from accounts.websocket import ExactOriginValidator, TokenAuthMiddleware  # noqa: E402
 from chat.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": ExactOriginValidator(AuthMiddlewareStack(TokenAuthMiddleware(URLRouter(websocket_urlpatterns)))),
     }
 )

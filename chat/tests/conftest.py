@@ -18,8 +18,8 @@ from treehole.testing import make_user
 @pytest.fixture
 def fast_heartbeat(settings):
     """A small heartbeat timeout and sweep interval, so liveness tests take a second."""
-    settings.CHAT_HEARTBEAT_TIMEOUT = 0.6
-    settings.CHAT_SWEEP_INTERVAL = 0.1
+    settings.WS_HEARTBEAT_TIMEOUT = 0.6
+    settings.WS_SWEEP_INTERVAL = 0.1
     return settings
 
 

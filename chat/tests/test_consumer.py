@@ -119,6 +119,7 @@ async def test_message_is_broadcast_to_every_client_and_client_id_only_to_the_se
 
 
 async def test_bad_frames_get_error_frames_and_the_connection_stays_open(chat_users, settings):
+    settings.WS_ERROR_FRAME_BURST = 50  # every bad frame here is answered (the throttle: accounts/tests)
     alice, _bob, _carol = chat_users
     comm = communicator(cookie=await sync_to_async(session_cookie)(alice))
     await connect(comm)
@@ -141,7 +142,7 @@ async def test_bad_frames_get_error_frames_and_the_connection_stays_open(chat_us
     assert bad_client_id["code"] == "invalid"
     too_long = await error_for(text_data='{"type": "message", "content": "%s", "client_id": "long"}' % ("长" * 501))
     assert too_long["code"] == "invalid" and too_long["client_id"] == "long"
-    huge = await error_for(text_data='{"type": "message", "content": "%s"}' % ("x" * (settings.CHAT_MAX_FRAME_BYTES + 1)))
+    huge = await error_for(text_data='{"type": "message", "content": "%s"}' % ("x" * (settings.WS_MAX_FRAME_BYTES + 1)))
     assert huge["code"] == "payload_too_large"
     assert await ChatMessage.objects.acount() == 0
 
@@ -222,7 +223,7 @@ async def test_silent_connection_is_closed_with_4008_and_leaves_the_online_list(
     # alice says nothing.
     # bob keeps pinging until alice is closed and then for two more timeouts (at most 10 s).
     while time.monotonic() - started < 10 and (
-        closed_at is None or time.monotonic() - silent_since < closed_at + 2 * fast_heartbeat.CHAT_HEARTBEAT_TIMEOUT
+        closed_at is None or time.monotonic() - silent_since < closed_at + 2 * fast_heartbeat.WS_HEARTBEAT_TIMEOUT
     ):
         await send(chatty, {"type": "ping"})
         await receive_until(chatty, "pong", skipped=seen_by_bob)
@@ -239,8 +240,8 @@ async def test_silent_connection_is_closed_with_4008_and_leaves_the_online_list(
             await asyncio.sleep(0.15)
     assert closed_at is not None
     # Not before the timeout (the connect itself took a moment), and within about one sweep after.
-    timeout = fast_heartbeat.CHAT_HEARTBEAT_TIMEOUT
-    assert timeout - 0.3 <= closed_at <= timeout + fast_heartbeat.CHAT_SWEEP_INTERVAL + 1.5, closed_at
+    timeout = fast_heartbeat.WS_HEARTBEAT_TIMEOUT
+    assert timeout - 0.3 <= closed_at <= timeout + fast_heartbeat.WS_SWEEP_INTERVAL + 1.5, closed_at
 
     # bob, who kept pinging, is still connected and was told alice left.
     assert seen_by_bob == [{"type": "presence", "count": 1}]
@@ -298,7 +299,7 @@ async def test_connections_of_a_dead_process_are_pruned_by_a_live_one(chat_users
     await sync_to_async(r.zadd)(presence.conns_key(), {member: 0})
     await sync_to_async(r.hincrby)(presence.users_key(), str(alice.pk), 1)
     await sync_to_async(r.hset)(presence.state_key(), "count", 2)
-    await asyncio.sleep(3 * fast_heartbeat.CHAT_SWEEP_INTERVAL)
+    await asyncio.sleep(3 * fast_heartbeat.WS_SWEEP_INTERVAL)
     assert await sync_to_async(r.zscore)(presence.conns_key(), member) is None
     assert await sync_to_async(r.hget)(presence.users_key(), str(alice.pk)) is None
     assert await receive_until(live, "presence", skip=()) == {"type": "presence", "count": 1}
@@ -316,3 +317,53 @@ async def test_a_heartbeat_puts_a_connection_back_online_after_redis_lost_it(cha
     assert (await sync_to_async(chat_online)())["users"][0]["username"] == "alice"
     await comm.disconnect()
     assert (await sync_to_async(chat_online)())["count"] == 0
+
+
+# -- the shared socket base (accounts/websocket.py) as the chat uses it --------------------------
+
+
+async def test_logout_everywhere_closes_an_open_chat_socket_and_it_leaves_the_online_list(chat_users):
+    from django.test import Client
+
+    alice, bob, _carol = chat_users
+    page = Client()
+    await sync_to_async(page.force_login)(alice)
+    mine = communicator(cookie=page.cookies["sessionid"].value)
+    watcher = communicator(token=await sync_to_async(access_token)(bob))
+    await connect(mine, expect_count=1)
+    await connect(watcher, expect_count=2)
+    assert (await sync_to_async(page.post)("/accounts/logout/everywhere/")).status_code == 302
+    await expect_close(mine, 4001)
+    assert await receive_until(watcher, "presence", skip=()) == {"type": "presence", "count": 1}
+    # The old session cannot come back.
+    again = communicator(cookie=page.cookies["sessionid"].value)
+    await again.connect(timeout=5)
+    await expect_close(again, 4001)
+    await watcher.disconnect()
+
+
+async def test_a_revoked_token_cannot_send_one_more_chat_message(chat_users):
+    from accounts import verification
+
+    alice, _bob, _carol = chat_users
+    comm = communicator(token=await sync_to_async(access_token)(alice))
+    await connect(comm)
+    # The version moved (as after a bump whose channel-layer message was lost).
+    await sync_to_async(verification.token_version_store)(alice.pk, alice.token_version + 1)
+    await send(comm, {"type": "message", "content": "one more?"})
+    await expect_close(comm, 4001)
+    assert await ChatMessage.objects.acount() == 0
+
+
+async def test_chat_sockets_per_user_are_capped(chat_users, settings):
+    settings.WS_MAX_CONNECTIONS_PER_USER = 1
+    alice, _bob, _carol = chat_users
+    first = communicator(token=await sync_to_async(access_token)(alice))
+    await connect(first)
+    second = communicator(cookie=await sync_to_async(session_cookie)(alice))
+    await second.connect(timeout=5)
+    error = await second.receive_json_from(timeout=5)
+    assert error["type"] == "error" and error["code"] == "rate_limited"
+    await expect_close(second, 4029)
+    assert (await sync_to_async(chat_online)())["count"] == 1
+    await first.disconnect()

@@ -75,8 +75,8 @@ def daphne(transactional_db, tmp_path):
             "DATABASE_URL": database_url_of_test_db(),
             "REDIS_URL": settings.REDIS_URL,
             "TREEHOLE_WORKER_ID": str(worker_id),
-            "CHAT_HEARTBEAT_TIMEOUT_SECONDS": str(HEARTBEAT_TIMEOUT),
-            "CHAT_SWEEP_INTERVAL_SECONDS": str(SWEEP_INTERVAL),
+            "WS_HEARTBEAT_TIMEOUT_SECONDS": str(HEARTBEAT_TIMEOUT),
+            "WS_SWEEP_INTERVAL_SECONDS": str(SWEEP_INTERVAL),
             "CONN_MAX_AGE": "0",
             "LOG_LEVEL": "WARNING",
         }

@@ -17,6 +17,7 @@ from .email import *  # noqa: F401,F403
 from .ratelimits import *  # noqa: F401,F403
 from .notes import *  # noqa: F401,F403
 from .comments import *  # noqa: F401,F403
+from .websocket import *  # noqa: F401,F403
 from .chat import *  # noqa: F401,F403
 from .uploads import *  # noqa: F401,F403
 from .security import *  # noqa: F401,F403
