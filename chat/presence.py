@@ -360,5 +360,7 @@ def recent_is_built() -> bool:
     return get_redis().hget(recent_meta_key(), "built") == "1"
 
 
-def recent_clear() -> None:
+def recent_reset() -> None:
+    """Forget the list (a repair after a failed push or removal): the next history read merges
+    the database's newest messages back in, so a lost push or a removed message is right again."""
     get_redis().delete(recent_key(), recent_meta_key())

@@ -10,7 +10,6 @@ from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
-from redis.exceptions import RedisError
 
 from accounts.models import User
 from accounts.services import ensure_can_write
@@ -18,13 +17,10 @@ from chat import events, presence
 from chat.models import ChatMessage
 from chat.serializers import message_public
 from treehole import ratelimit
+from treehole.effects import Repair, after_commit
 from treehole.errors import InvalidInput, NotFound, Unauthenticated
 
 logger = logging.getLogger(__name__)
-
-# Set when a push to the Redis list failed: the list may now miss a message, so this process
-# rebuilds it from the database on its next publish instead of hoping.
-_recent_dirty = False
 
 
 def clean_content(content: object) -> str:
@@ -66,7 +62,10 @@ def chat_message_send(*, user_id: int, content: object, origin: str | None = Non
         message = ChatMessage.objects.create(user=user, content=content)
         _content_saved(message, user)
         payload = message_public(message)
-        transaction.on_commit(partial(_publish, payload, origin=origin, client_id=client_id))
+        # The list may miss it when the push fails: the repair drops the list, and the next
+        # history read merges it back from the database.
+        after_commit(partial(presence.recent_push, payload), repair=Repair(presence.recent_reset))
+        after_commit(partial(_broadcast, payload, origin=origin, client_id=client_id))
     return payload
 
 
@@ -77,21 +76,10 @@ def _content_saved(message: ChatMessage, user) -> None:
     content_saved(target_type="message", target_id=message.pk, text=message.content, author=user)
 
 
-def _publish(payload: dict, *, origin: str | None, client_id: str | None) -> None:
-    global _recent_dirty
-    try:
-        if _recent_dirty:
-            chat_recent_rebuild()
-            _recent_dirty = False
-        else:
-            presence.recent_push(payload)
-    except RedisError:
-        _recent_dirty = True
-        logger.exception("Could not add chat message %s to the Redis list; will rebuild it", payload["id"])
-    try:
-        async_to_sync(events.broadcast)(events.message_event(payload, origin=origin, client_id=client_id))
-    except Exception:  # the message is stored; clients catch up with `after=` on reconnect
-        logger.exception("Could not fan out chat message %s", payload["id"])
+def _broadcast(payload: dict, *, origin: str | None, client_id: str | None) -> None:
+    """Fan a stored message out to every process (nothing to repair when it fails: the message is
+    stored, and clients catch up with ``after=`` on reconnect)."""
+    async_to_sync(events.broadcast)(events.message_event(payload, origin=origin, client_id=client_id))
 
 
 def chat_message_delete(*, message_id: int) -> None:
@@ -99,7 +87,7 @@ def chat_message_delete(*, message_id: int) -> None:
     deleted, _rows = ChatMessage.objects.filter(pk=message_id).delete()
     if not deleted:
         raise NotFound()
-    transaction.on_commit(lambda: presence.recent_remove(message_id))
+    after_commit(partial(presence.recent_remove, message_id), repair=Repair(presence.recent_reset))
 
 
 def chat_recent_rebuild() -> int:

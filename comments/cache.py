@@ -181,6 +181,12 @@ def invalidate(note_id: int, comment_ids: Sequence[int] = ()) -> None:
     get_redis().delete(list_key(note_id), lease_key(note_id), *(card_key(i) for i in comment_ids))
 
 
+def thread_drop(note_id: int) -> None:
+    """Drop a note's cached thread with its lease (a repair after a failed write): the next read
+    refills every card of it from the database."""
+    get_redis().delete(list_key(note_id), lease_key(note_id))
+
+
 def drop_note(note_id: int) -> None:
     """Every comment key of a deleted note."""
     client = get_redis()

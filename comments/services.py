@@ -16,6 +16,7 @@ from comments.models import Comment, NoteAlias
 from comments.serializers import card_from_comment
 from notes.services import follow_add, note_comment_count_add
 from treehole import clock
+from treehole.effects import Repair, after_commit
 from treehole.errors import Forbidden, InvalidInput, NotFound
 
 # Plain functions called with the new comment after its commit (notifications will hook in here).
@@ -101,8 +102,8 @@ def comment_create(*, user, note_id: int, content, reply_to_id: int | None = Non
             reply_display=_reply_display(note, reply_to),
         )
         _content_saved(comment, content=content, held=held, author=user)
-        transaction.on_commit(lambda: cache.append(card))
-        transaction.on_commit(lambda: _notify_created(comment))
+        after_commit(lambda: cache.append(card), repair=Repair(cache.thread_drop, note.pk))
+        after_commit(lambda: _notify_created(comment))
     return comment
 
 
@@ -144,22 +145,22 @@ def comment_delete(*, user, comment_id: int) -> None:
     """Soft-delete: the floor stays (shown as deleted), content and author are gone from every
     answer. Allowed to the comment's author, the note's author and staff.
 
-    Cache order as the seed describes: delete the cache, write the database, then a delayed second
-    delete as a background job (the lease already refuses fills that read the old row)."""
+    The cache is deleted only after the commit (a delete before it lets a reader refill the old
+    row in between), then once more by a delayed background job, the seed's second delete (the
+    lease already refuses fills that read the old row)."""
     comment = Comment.objects.select_related("note").filter(pk=comment_id, deleted=False).first()
     if comment is None:
         raise NotFound(_("评论不存在或已被删除。"))
     if not (user.is_staff or user.pk in (comment.author_id, comment.note.author_id)):
         raise Forbidden(_("只有评论者、洞主或管理员可以删除这条评论。"))
     note_id = comment.note_id
-    cache.invalidate(note_id, [comment.pk])
     with transaction.atomic():
         updated = Comment.objects.filter(pk=comment.pk, deleted=False).update(deleted=True, deleted_at=clock.now())
         if not updated:
             raise NotFound(_("评论不存在或已被删除。"))
         note_comment_count_add(note_id=note_id, delta=-1)
-        transaction.on_commit(lambda: cache.invalidate(note_id, [comment_id]))
-        transaction.on_commit(lambda: _schedule_second_delete(note_id, comment_id))
+        after_commit(lambda: cache.invalidate(note_id, [comment_id]), repair=Repair(cache.thread_drop, note_id))
+        after_commit(lambda: _schedule_second_delete(note_id, comment_id))
 
 
 def _schedule_second_delete(note_id: int, comment_id: int) -> None:
@@ -176,4 +177,6 @@ def comment_set_flags(*, comment_id: int, folded: bool | None = None, held: bool
         raise NotFound()
     with transaction.atomic():
         Comment.objects.filter(pk=comment_id).update(**changes)
-        transaction.on_commit(lambda: cache.invalidate(comment.note_id, [comment_id]))
+        after_commit(
+            lambda: cache.invalidate(comment.note_id, [comment_id]), repair=Repair(cache.thread_drop, comment.note_id)
+        )

@@ -19,6 +19,7 @@ from moderation.care import needs_care
 from moderation.models import AuditLog, BanRecord, Case, Outcome, Reason, Report
 from moderation import clock
 from treehole.errors import Conflict, Forbidden, InvalidInput, NotFound
+from treehole.effects import Repair, after_commit
 
 Action = AuditLog.Action
 
@@ -391,4 +392,4 @@ def lists_changed(*, actor, action: str, detail: dict | None = None) -> None:
     """After an edit of the word list, the crisis phrases or the care card: audit it, and tell
     every process (on commit) to rebuild its matchers."""
     audit(actor=actor, action=action, target_type="list", detail=detail or {})
-    transaction.on_commit(versioning.bump)
+    after_commit(versioning.bump, repair=Repair(versioning.bump))

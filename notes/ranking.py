@@ -503,6 +503,25 @@ def note_placed(states: Iterable[RankState]) -> None:
     pipe.execute()
 
 
+def note_repair(note_id: int) -> None:
+    """Redo a note's Redis state from its row, after a side effect of it failed (treehole/effects.py):
+    its place in every set (or none, when it is hidden or gone), its card and voted set dropped
+    (the next read refills the card; votes are then read from the database), counts invalidated."""
+    from notes.models import Category, Note
+    from notes.services.common import rank_state
+
+    note = Note.objects.select_related("category").filter(pk=note_id).first()
+    client = get_redis()
+    if note is None:
+        pipe = client.pipeline(transaction=False)
+        for slug in Category.objects.values_list("slug", flat=True):
+            _sync(RankState(note_id, 0, slug, 0.0, 0, False), info_op="purge", counts=True, client=pipe)
+        pipe.execute()
+        return
+    _sync(rank_state(note), info_op="invalidate", counts=True)
+    client.delete(voted_key(note_id), votedv_key(note_id))
+
+
 def note_info_invalidate(note_id: int) -> None:
     """Delete the card and its lease (the delayed second delete runs this)."""
     cache.invalidate(info_key(note_id), lease_key=lease_key(note_id))

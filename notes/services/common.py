@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from notes import ranking
 from notes.models import Category, Note, NoteImage
 from notes.serializers import time_score
 from treehole import clock
+from treehole.effects import Repair, after_commit
 from treehole.errors import InvalidInput, NotFound
 
 
@@ -46,10 +46,11 @@ def rank_state(note: Note, *, previous_category: str = "") -> ranking.RankState:
     )
 
 
-def on_commit_redis(func) -> None:
-    """Redis side effects run after commit; a Redis failure there is logged, not raised (the
-    database is the truth and ``rebuild_redis`` repairs the index)."""
-    transaction.on_commit(func, robust=True)
+def on_commit_redis(note_id: int, func) -> None:
+    """A note's Redis side effect, run after commit through the one on-commit helper: a failure
+    is logged, never raised (the database is the truth), and the note's keys are then redone
+    from its row (``ranking.note_repair``)."""
+    after_commit(func, repair=Repair(ranking.note_repair, note_id))
 
 
 def locked_note(note_id: int, user, *, related: Sequence[str] = ("category",)) -> Note:

@@ -6,6 +6,7 @@ from django.db.models import F
 from notes import ranking
 from notes.models import Note
 from notes.services.common import on_commit_redis
+from treehole.effects import Repair, after_commit
 
 
 def note_comment_count_add(*, note_id: int, delta: int) -> int:
@@ -17,7 +18,7 @@ def note_comment_count_add(*, note_id: int, delta: int) -> int:
     if row is None:
         return 0
     count, version = row["comment_count"], row["version"]
-    on_commit_redis(lambda: ranking.note_info_incr_comments(note_id, delta, version=version, count=count))
+    on_commit_redis(note_id, lambda: ranking.note_info_incr_comments(note_id, delta, version=version, count=count))
     return count
 
 
@@ -31,5 +32,5 @@ def visits_flush() -> int:
     with transaction.atomic():
         for note_id, visits in sorted(batch.items()):
             Note.objects.filter(pk=note_id).update(visits=F("visits") + visits)
-        transaction.on_commit(ranking.visits_batch_done)
+        after_commit(ranking.visits_batch_done, repair=Repair(ranking.visits_batch_done))
     return sum(batch.values())

@@ -56,5 +56,5 @@ def note_create(
         card = card_from_note(note, images=images)
         state = rank_state(note)
         ttl = voted_ttl(note)
-        on_commit_redis(lambda: ranking.note_created(state, card=card, voted_ttl=ttl))
+        on_commit_redis(note.pk, lambda: ranking.note_created(state, card=card, voted_ttl=ttl))
     return note

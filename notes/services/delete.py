@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from notes import hooks, ranking
 from notes.models import Vote
 from notes.services.common import locked_note, on_commit_redis, rank_state
+from treehole.effects import after_commit
 from treehole.errors import Forbidden
 
 
@@ -30,5 +31,5 @@ def note_delete(*, note_id: int, user) -> None:
             files += list(StoredFile.objects.filter(pk=video_id).values_list("file", flat=True))
             StoredFile.objects.filter(pk=video_id).delete()
         storage_delete_on_commit(name for name in files if name)
-        on_commit_redis(lambda: ranking.note_removed(state))
-        transaction.on_commit(lambda: hooks.run_note_deleted(note_id))
+        on_commit_redis(note_id, lambda: ranking.note_removed(state))
+        after_commit(lambda: hooks.run_note_deleted(note_id))

@@ -16,7 +16,7 @@ def _set_flag(note_id: int, field: str, value: bool, *, counts: bool) -> Note:
         note.version += 1
         note.save(update_fields=[field, "version"])
         state = rank_state(note)
-        on_commit_redis(lambda: ranking.note_changed(state, counts=counts))
+        on_commit_redis(note_id, lambda: ranking.note_changed(state, counts=counts))
     return note
 
 
@@ -37,7 +37,7 @@ def note_set_held(*, note_id: int, held: bool) -> Note:
         note.version += 1
         note.save(update_fields=["held", "hidden", "version"])
         state = rank_state(note)
-        on_commit_redis(lambda: ranking.note_changed(state, counts=True))
+        on_commit_redis(note_id, lambda: ranking.note_changed(state, counts=True))
     return note
 
 

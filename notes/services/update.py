@@ -20,6 +20,7 @@ from notes.services.common import (
     screen_text_fields,
 )
 from treehole import clock
+from treehole.effects import after_commit
 from treehole.errors import Forbidden
 
 UNSET = object()
@@ -82,6 +83,6 @@ def note_update(
             report_content_saved(note, held=held)
         state = rank_state(note, previous_category=previous_category)
         moved = previous_category != note.category.slug or held
-        on_commit_redis(lambda: ranking.note_changed(state, counts=moved))
-        on_commit_redis(lambda: _schedule_second_delete(note.pk))
+        on_commit_redis(note.pk, lambda: ranking.note_changed(state, counts=moved))
+        after_commit(lambda: _schedule_second_delete(note.pk))
     return note

@@ -59,7 +59,7 @@ def note_vote(*, note_id: int, user, value: int) -> VoteResult:
         state = rank_state(note)
         approve, against = note.approve, note.against
         on_commit_redis(
-            lambda: ranking.note_voted(state, approve=approve, against=against, voter_id=user.pk, value=value)
+            note.pk, lambda: ranking.note_voted(state, approve=approve, against=against, voter_id=user.pk, value=value)
         )
     return VoteResult(note.approve, note.against, note.score, value)
 
@@ -79,5 +79,7 @@ def note_recount(*, note_id: int) -> Note:
             note.version += 1
             note.save(update_fields=["approve", "against", "score", "version"])
             state = rank_state(note)
-            on_commit_redis(lambda: ranking.note_voted(state, approve=approve, against=against, voter_id=None, value=0))
+            on_commit_redis(
+                note.pk, lambda: ranking.note_voted(state, approve=approve, against=against, voter_id=None, value=0)
+            )
     return note

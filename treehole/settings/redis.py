@@ -56,6 +56,10 @@ CACHES["fragments"] = {
     "OPTIONS": {"MAX_ENTRIES": 5000},
 }
 
+# Failed Redis side effects are recorded in the database and redone from it (treehole/effects.py)
+# by a periodic task at these cron minutes.
+REDIS_REPAIR_CRON_MINUTES = env.str("REDIS_REPAIR_CRON_MINUTES", default="*")
+
 # --- Background tasks (Huey on Redis; eager in the embedded mode and in tests) ------------------
 TASKS_IMMEDIATE = env.bool("TASKS_IMMEDIATE", default=EMBEDDED_REDIS)
 HUEY = {

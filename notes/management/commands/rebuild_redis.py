@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from treehole import rebuild
+from treehole import clock, effects, rebuild
 
 
 class Command(BaseCommand):
@@ -20,6 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--recount", action="store_true", help="Recompute note counters from the vote rows first.")
 
     def handle(self, *args, **options):
+        started = clock.now()
         if options["recount"]:
             from notes.models import Note
             from notes.services import note_recount
@@ -30,4 +31,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Recounted {len(ids)} notes from their votes.")
         for step in rebuild.steps():
             step(stdout=self.stdout)
+        # Every repair asked for before the rebuild began is redone by it.
+        cleared = effects.repairs_clear(requested_before=started)
+        if cleared:
+            self.stdout.write(f"Cleared {cleared} pending Redis repairs.")
         self.stdout.write(self.style.SUCCESS("Redis rebuilt from the database."))
