@@ -418,7 +418,7 @@ def test_patch_me_username_conflict():
 def test_avatar_must_be_the_callers_own_avatar_image():
     from uploads.services import image_create
 
-    from .images import jpeg_with_gps
+    from treehole.testing.files import jpeg_with_gps
 
     owner, other = make_user("quin"), make_user("rae")
     image = image_create(owner=owner, data=jpeg_with_gps(), purpose="avatar")

@@ -11,7 +11,7 @@ from PIL import Image
 from accounts.models import User
 from treehole.testing import DEFAULT_PASSWORD, make_user
 
-from .images import jpeg_with_gps
+from treehole.testing.files import jpeg_with_gps
 
 pytestmark = pytest.mark.django_db
 

@@ -21,11 +21,11 @@ def no_chat_limit(settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "chat": (1000, 100000)}
 
 
-def send_many(n, users, capture):
-    """n messages through the service, their on-commit side effects (Redis list, fan-out) run."""
-    with capture(execute=True):
-        for i in range(n):
-            services.chat_message_send(user_id=users[i % len(users)].pk, content=f"message {i}")
+def send_many(n, users):
+    """n messages through the service (their on-commit side effects, the Redis list and the
+    fan-out, run as each commits: the plugin's commit_hooks)."""
+    for i in range(n):
+        services.chat_message_send(user_id=users[i % len(users)].pk, content=f"message {i}")
     return list(ChatMessage.objects.order_by("id").values_list("id", flat=True))
 
 
@@ -47,9 +47,9 @@ def count_queries(func, *args, **kwargs):
     return result, len(ctx.captured_queries)
 
 
-def test_paging_back_across_the_500_boundary_has_no_gap_or_duplicate(no_chat_limit, django_capture_on_commit_callbacks):
+def test_paging_back_across_the_500_boundary_has_no_gap_or_duplicate(no_chat_limit):
     users = [make_user("ann"), make_user("ben")]
-    ids = send_many(537, users, django_capture_on_commit_callbacks)
+    ids = send_many(537, users)
     assert len(ids) == 537
     redis = presence.get_redis()
     assert redis.llen(presence.recent_key()) == 500  # capped
@@ -76,9 +76,9 @@ def test_paging_back_across_the_500_boundary_has_no_gap_or_duplicate(no_chat_lim
     assert chat_history(before=ids[0], limit=50) == ([], False)
 
 
-def test_after_catches_up_across_the_boundary(no_chat_limit, django_capture_on_commit_callbacks):
+def test_after_catches_up_across_the_boundary(no_chat_limit):
     users = [make_user("cat")]
-    ids = send_many(530, users, django_capture_on_commit_callbacks)
+    ids = send_many(530, users)
     collected, cursor = [], ids[0]
     while True:
         results, has_more = chat_history(after=cursor, limit=100)
@@ -95,8 +95,8 @@ def test_after_catches_up_across_the_boundary(no_chat_limit, django_capture_on_c
     assert chat_history(after=ids[-1], limit=10) == ([], False)
 
 
-def test_short_history_is_served_whole_from_redis(no_chat_limit, django_capture_on_commit_callbacks):
-    ids = send_many(3, [make_user("dan")], django_capture_on_commit_callbacks)
+def test_short_history_is_served_whole_from_redis(no_chat_limit):
+    ids = send_many(3, [make_user("dan")])
     chat_history(limit=50)  # the first read marks the list as built (merging in the database)
     (results, more), queries = count_queries(chat_history, limit=50)
     assert queries == 0 and [int(m["id"]) for m in results] == ids and more is False
@@ -105,13 +105,13 @@ def test_short_history_is_served_whole_from_redis(no_chat_limit, django_capture_
     assert chat_history(before=ids[0]) == ([], False)
 
 
-def test_history_survives_the_loss_of_redis(no_chat_limit, django_capture_on_commit_callbacks):
-    ids = send_many(520, [make_user("eve")], django_capture_on_commit_callbacks)
+def test_history_survives_the_loss_of_redis(no_chat_limit):
+    ids = send_many(520, [make_user("eve")])
     redis = presence.get_redis()
     redis.flushdb()
 
     # Messages sent after the loss land in a short list; the first read merges the database back.
-    more_ids = send_many(2, [make_user("fay")], django_capture_on_commit_callbacks)[-2:]
+    more_ids = send_many(2, [make_user("fay")])[-2:]
     assert redis.llen(presence.recent_key()) == 2
     results, more = chat_history(limit=50)
     assert [int(m["id"]) for m in results] == (ids + more_ids)[-50:] and more
@@ -132,10 +132,9 @@ def test_the_list_stays_sorted_when_messages_reach_redis_out_of_order():
     assert [presence.decode_entry(e) for e in stored] == payloads
 
 
-def test_deleting_a_message_removes_it_from_redis(no_chat_limit, django_capture_on_commit_callbacks):
-    ids = send_many(3, [make_user("hal")], django_capture_on_commit_callbacks)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.chat_message_delete(message_id=ids[1])
+def test_deleting_a_message_removes_it_from_redis(no_chat_limit):
+    ids = send_many(3, [make_user("hal")])
+    services.chat_message_delete(message_id=ids[1])
     results, _more = chat_history(limit=50)
     assert [int(m["id"]) for m in results] == [ids[0], ids[2]]
     stored = presence.get_redis().lrange(presence.recent_key(), 0, -1)
@@ -145,9 +144,9 @@ def test_deleting_a_message_removes_it_from_redis(no_chat_limit, django_capture_
 # -- the API ----------------------------------------------------------------------------------------
 
 
-def test_messages_endpoint(no_chat_limit, django_capture_on_commit_callbacks):
+def test_messages_endpoint(no_chat_limit):
     user = make_user("ivy")
-    ids = send_many(120, [user], django_capture_on_commit_callbacks)
+    ids = send_many(120, [user])
     client = token_client(user)
 
     body = client.get_json("/api/v1/chat/messages").json()

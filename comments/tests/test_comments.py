@@ -393,7 +393,7 @@ def test_twenty_concurrent_comments_get_floors_1_to_20():
 def test_no_answer_reveals_the_author_of_an_anonymous_note():
     from uploads.services import image_create
 
-    from accounts.tests.images import jpeg_with_gps
+    from treehole.testing.files import jpeg_with_gps
 
     op = make_user("secret_op_name", email="secret.op@example.com")
     avatar = image_create(owner=op, data=jpeg_with_gps(), purpose="avatar")

@@ -7,15 +7,14 @@ from django.test import Client
 from moderation import care, filters
 from moderation.models import Case, CrisisPhrase, SensitiveWord
 from notes.models import Note
-from notes.tests.conftest import categories, commit_hooks, generous_limits, media_root  # noqa: F401
 from treehole.testing import ApiClient, assert_error, make_user, token_client
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _setup(categories, settings):  # noqa: F811
-    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "report": (1e6, 1e6)}
+def _setup(categories, generous_limits):
+    """The categories, and no rate limit in the way."""
 
 
 def words(*entries):

@@ -10,9 +10,8 @@ from PIL import Image as PILImage
 
 from notes import ranking
 from notes.models import Note, NoteImage, Vote
-from notes.tests.conftest import create_note
+from treehole.testing import ApiClient, assert_error, make_note, make_user, token_client
 from treehole.redis import get_redis
-from treehole.testing import ApiClient, assert_error, make_user, token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -47,9 +46,9 @@ def stored_video(owner, content_type="video/mp4"):
 # --- Categories ----------------------------------------------------------------------------------
 
 def test_categories_list_with_counts(api_client, author, categories):
-    create_note(author, category="study")
-    create_note(author, category="study")
-    hidden = create_note(author, category="life")
+    make_note(author, category="study")
+    make_note(author, category="study")
+    hidden = make_note(author, category="life")
     from notes.services import note_set_hidden
 
     note_set_hidden(note_id=hidden.pk, hidden=True)
@@ -132,7 +131,7 @@ def test_create_with_someone_elses_image_is_invalid(author_client, categories):
 
 def test_create_with_an_image_of_another_note_is_invalid(author_client, author, categories):
     image = upload_image(author)
-    create_note(author, image_ids=[image.pk])
+    make_note(author, image_ids=[image.pk])
     response = author_client.post_json(
         "/api/v1/notes", {"title": "图", "content": "再用一次", "category": "life", "image_ids": [str(image.pk)]}
     )
@@ -262,8 +261,8 @@ def test_detail_shows_my_vote(author_client, other_client, note):
 # --- Lists ---------------------------------------------------------------------------------------
 
 def test_list_hot_and_new(api_client, author, categories):
-    older = create_note(author, category="study")
-    newer = create_note(author, category="life")
+    older = make_note(author, category="study")
+    newer = make_note(author, category="life")
     voter = make_user()
     from notes.services import note_vote
 
@@ -279,7 +278,7 @@ def test_list_hot_and_new(api_client, author, categories):
 
 
 def test_list_paging(api_client, author, categories):
-    notes = [create_note(author) for _ in range(5)]
+    notes = [make_note(author) for _ in range(5)]
     page1 = api_client.get_json("/api/v1/notes", {"order": "new", "size": 2}).json()
     page3 = api_client.get_json("/api/v1/notes", {"order": "new", "size": 2, "page": 3}).json()
     page4 = api_client.get_json("/api/v1/notes", {"order": "new", "size": 2, "page": 4}).json()
@@ -299,8 +298,8 @@ def test_list_validation(api_client, categories, params, field):
 
 
 def test_list_my_vote_for_a_signed_in_caller(other_client, other, author, categories):
-    liked = create_note(author)
-    plain = create_note(author)
+    liked = make_note(author)
+    plain = make_note(author)
     other_client.put_json(f"/api/v1/notes/{liked.pk}/vote", {"value": 1})
     results = other_client.get_json("/api/v1/notes", {"order": "new"}).json()["results"]
     assert {n["id"]: n["my_vote"] for n in results} == {str(liked.pk): 1, str(plain.pk): 0}
@@ -309,8 +308,8 @@ def test_list_my_vote_for_a_signed_in_caller(other_client, other, author, catego
 def test_hidden_notes_vanish_for_everyone_but_staff(api_client, author_client, author, staff, categories):
     from notes.services import note_set_hidden
 
-    visible = create_note(author)
-    hidden = create_note(author)
+    visible = make_note(author)
+    hidden = make_note(author)
     note_set_hidden(note_id=hidden.pk, hidden=True)
     for client in (api_client, author_client):
         ids = [n["id"] for n in client.get_json("/api/v1/notes", {"order": "new"}).json()["results"]]
@@ -340,9 +339,9 @@ def test_folded_notes_stay_listed_with_the_flag(api_client, note):
 # --- Search --------------------------------------------------------------------------------------
 
 def test_search_title_or_content_chinese_newest_first(api_client, author, categories):
-    a = create_note(author, title="失眠怎么办", content="睡不着")
-    b = create_note(author, title="周末", content="想找人聊聊失眠的事", category="chat")
-    create_note(author, title="晚霞", content="好看")
+    a = make_note(author, title="失眠怎么办", content="睡不着")
+    b = make_note(author, title="周末", content="想找人聊聊失眠的事", category="chat")
+    make_note(author, title="晚霞", content="好看")
     body = api_client.get_json("/api/v1/notes/search", {"q": "失眠"}).json()
     assert [n["id"] for n in body["results"]] == [str(b.pk), str(a.pk)] and body["total"] == 2
     only_chat = api_client.get_json("/api/v1/notes/search", {"q": "失眠", "category": "chat"}).json()
@@ -352,8 +351,8 @@ def test_search_title_or_content_chinese_newest_first(api_client, author, catego
 
 
 def test_search_wildcards_are_literal(api_client, author, categories):
-    create_note(author, title="百分之百", content="100% 真心")
-    create_note(author, title="别的", content="没有符号")
+    make_note(author, title="百分之百", content="100% 真心")
+    make_note(author, title="别的", content="没有符号")
     assert api_client.get_json("/api/v1/notes/search", {"q": "%"}).json()["total"] == 1
     assert api_client.get_json("/api/v1/notes/search", {"q": "_"}).json()["total"] == 0
 
@@ -383,7 +382,7 @@ def test_edit_by_the_author(author_client, author, note):
 
 def test_edit_images_replaces_them(author_client, author, categories):
     keep, drop, add = upload_image(author), upload_image(author), upload_image(author)
-    note = create_note(author, image_ids=[keep.pk, drop.pk])
+    note = make_note(author, image_ids=[keep.pk, drop.pk])
     response = author_client.patch_json(f"/api/v1/notes/{note.pk}", {"image_ids": [str(add.pk), str(keep.pk)]})
     assert [i["id"] for i in response.json()["images"]] == [str(add.pk), str(keep.pk)]
     drop.refresh_from_db()
@@ -421,7 +420,7 @@ def test_edit_failures(api_client, author_client, note, categories):
 
 def test_delete_by_the_author_removes_everything(author_client, author, other_client, categories):
     image = upload_image(author)
-    note = create_note(author, image_ids=[image.pk])
+    note = make_note(author, image_ids=[image.pk])
     other_client.put_json(f"/api/v1/notes/{note.pk}/vote", {"value": 1})
     other_client.get_json(f"/api/v1/notes/{note.pk}")
     assert author_client.delete_json(f"/api/v1/notes/{note.pk}").status_code == 204
@@ -505,9 +504,9 @@ def test_vote_is_rate_limited(other_client, note, settings):
 # --- Mine ----------------------------------------------------------------------------------------
 
 def test_me_notes_newest_first_including_anonymous(author_client, author, other, categories):
-    mine_anonymous = create_note(author, anonymous=True)
-    mine_named = create_note(author, anonymous=False)
-    create_note(other)
+    mine_anonymous = make_note(author, anonymous=True)
+    mine_named = make_note(author, anonymous=False)
+    make_note(other)
     body = author_client.get_json("/api/v1/me/notes").json()
     assert set(body) == PAGE_KEYS
     assert [n["id"] for n in body["results"]] == [str(mine_named.pk), str(mine_anonymous.pk)]

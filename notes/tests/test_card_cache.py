@@ -5,9 +5,7 @@ import pytest
 from django.test import Client
 
 from notes.services import note_vote
-from treehole.testing import make_user
-
-from .conftest import create_note
+from treehole.testing import make_note
 
 pytestmark = pytest.mark.django_db
 
@@ -20,22 +18,22 @@ def home_html(user=None, **params):
 
 
 def test_a_vote_shows_at_once_despite_the_card_cache(author, other, categories):
-    create_note(author, title="缓存里的卡片")
+    make_note(author, title="缓存里的卡片")
     assert "👍 0" in home_html()
-    note = create_note(author, title="另一张卡片")
+    note = make_note(author, title="另一张卡片")
     note_vote(note_id=note.pk, user=other, value=1)
     assert "👍 1" in home_html()
 
 
 def test_cards_are_not_shared_between_viewers(author, other, categories):
-    create_note(author, title="只属于作者的标记", anonymous=True)
+    make_note(author, title="只属于作者的标记", anonymous=True)
     assert "洞主 · 我" in home_html(author)
     assert "洞主 · 我" not in home_html(other)
     assert "洞主 · 我" not in home_html()
 
 
 def test_the_language_is_part_of_the_card(author, categories):
-    create_note(author, title="双语")
+    make_note(author, title="双语")
     chinese = home_html()
     english = Client().get("/", {"order": "new"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'title="赞成"' in chinese

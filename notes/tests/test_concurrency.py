@@ -14,9 +14,8 @@ from django.test import Client
 from notes import ranking, selectors
 from notes.models import Note, Vote
 from notes.services import note_update, note_vote
-from notes.tests.conftest import create_note
+from treehole.testing import make_note, make_user
 from treehole.redis import get_redis
-from treehole.testing import make_user
 
 transactional = pytest.mark.django_db(transaction=True)
 
@@ -60,7 +59,7 @@ class NoteQueries:
 def test_concurrent_votes_keep_redis_database_and_vote_rows_equal(categories):
     author = make_user()
     users = [make_user() for _ in range(40)]
-    notes = [create_note(author, category=random.choice(list(categories))) for _ in range(10)]
+    notes = [make_note(author, category=random.choice(list(categories))) for _ in range(10)]
     client = Client()
     client.get("/api/v1/notes", {"order": "hot", "size": 50})  # the hot sets are built
     for slug in categories:
@@ -101,7 +100,7 @@ def test_concurrent_votes_keep_redis_database_and_vote_rows_equal(categories):
 
 @transactional
 def test_a_stampede_of_cold_detail_requests_makes_one_database_query(categories):
-    note = create_note(make_user())
+    note = make_note(make_user())
     get_redis().delete(ranking.info_key(note.pk))  # cold
     counter = NoteQueries()
     statuses: list[int] = []
@@ -156,7 +155,7 @@ def _slow_loader(monkeypatch, loaded: threading.Event, release: threading.Event)
 @transactional
 def test_a_slow_reader_cannot_put_back_a_value_older_than_an_edit(categories, monkeypatch):
     author = make_user()
-    note = create_note(author, title="旧标题")
+    note = make_note(author, title="旧标题")
     get_redis().delete(ranking.info_key(note.pk))
     loaded, release = threading.Event(), threading.Event()
     _slow_loader(monkeypatch, loaded, release)
@@ -187,7 +186,7 @@ def test_a_slow_reader_cannot_put_back_a_value_older_than_an_edit(categories, mo
 
 @transactional
 def test_a_slow_reader_cannot_put_back_counts_older_than_a_vote(categories, monkeypatch):
-    note = create_note(make_user())
+    note = make_note(make_user())
     voter = make_user()
     get_redis().delete(ranking.info_key(note.pk))
     loaded, release = threading.Event(), threading.Event()

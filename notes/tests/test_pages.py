@@ -9,9 +9,8 @@ from django.test import Client
 from notes import ranking
 from notes.models import Category, Note
 from notes.services import note_vote
-from notes.tests.conftest import create_note
+from treehole.testing import make_note, make_user
 from treehole.redis import get_redis
-from treehole.testing import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +22,8 @@ def signed_in(user) -> Client:
 
 
 def test_home_has_tabs_chips_cards_and_search(client, author, categories):
-    hot = create_note(author, title="热帖", category="study")
-    create_note(author, title="新帖", category="life")
+    hot = make_note(author, title="热帖", category="study")
+    make_note(author, title="新帖", category="life")
     note_vote(note_id=hot.pk, user=make_user(), value=1)
     page = client.get("/")
     assert page.status_code == 200
@@ -41,7 +40,7 @@ def test_home_has_tabs_chips_cards_and_search(client, author, categories):
 
 def test_home_paginates(client, author, categories):
     for _ in range(25):
-        create_note(author)
+        make_note(author)
     first = client.get("/", {"order": "new"}).content.decode()
     assert 'rel="next"' in first and "page=2" in first
     second = client.get("/", {"order": "new", "page": 2}).content.decode()
@@ -127,8 +126,8 @@ def test_delete_from_the_page(author, other, note):
 
 
 def test_my_notes_and_search_pages(author, other, categories):
-    create_note(author, title="我的失眠")
-    create_note(other, title="别人的失眠")
+    make_note(author, title="我的失眠")
+    make_note(other, title="别人的失眠")
     mine = signed_in(author).get("/me/notes/").content.decode()
     assert "我的失眠" in mine and "别人的失眠" not in mine
     assert Client().get("/me/notes/").status_code == 302
@@ -146,7 +145,7 @@ def test_admin_actions_go_through_the_services(staff, author, categories, client
     staff.is_superuser = True
     staff.save()
     admin = signed_in(staff)
-    notes = [create_note(author) for _ in range(3)]
+    notes = [make_note(author) for _ in range(3)]
     Client().get("/api/v1/notes", {"order": "new"})  # the new set is built
     changelist = admin.get("/admin/notes/note/", {"q": notes[0].title})
     assert changelist.status_code == 200 and author.username in changelist.content.decode()  # staff see it here

@@ -9,9 +9,8 @@ import redis.connection
 
 from notes import ranking
 from notes.services import note_bookmark, note_follow, note_vote
-from notes.tests.conftest import create_note
+from treehole.testing import make_note, make_user, token_client
 from treehole.redis import get_redis
-from treehole.testing import make_user, token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +35,7 @@ def redis_round_trips():
 @pytest.fixture
 def many_notes(author, categories):
     voter = make_user()
-    notes = [create_note(author, category=("study" if i % 2 else "life")) for i in range(60)]
+    notes = [make_note(author, category=("study" if i % 2 else "life")) for i in range(60)]
     for note in notes[::7]:
         note_vote(note_id=note.pk, user=voter, value=1)
     return notes

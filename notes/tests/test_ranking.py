@@ -20,10 +20,9 @@ from notes.services import (
     note_vote,
     visits_flush,
 )
-from notes.tests.conftest import create_note
+from treehole.testing import make_note, make_user
 from treehole import clock
 from treehole.redis import get_redis
-from treehole.testing import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +67,7 @@ def crowd(author, categories, small_top):
     for i in range(23):
         # Some notes share a creation second (equal base scores: the id breaks the tie).
         with clock.frozen(start + timedelta(seconds=(i // 2) * 500)):
-            notes.append(create_note(author, category="study" if i % 3 else "life"))
+            notes.append(make_note(author, category="study" if i % 3 else "life"))
     with clock.frozen(IN_WINDOW):
         for note in notes:
             for voter in voters:
@@ -97,7 +96,7 @@ def test_the_top_stays_bounded_and_evicted_cards_go(api_client, crowd):
     ranked = {int(m) for name in ("time", "score") for m in r.zrange(ranking.set_key(name), 0, -1)}
     # Posting five new notes pushes older ones out of the "new" set.
     author = crowd[0].author
-    fresh = [create_note(author, category="chat") for _ in range(5)]
+    fresh = [make_note(author, category="chat") for _ in range(5)]
     assert [int(m) for m in r.zrevrange(ranking.set_key("time"), 0, -1)] == [n.pk for n in reversed(fresh)]
     still = {int(m) for name in ("time", "score", "time:chat", "score:chat") for m in r.zrange(ranking.set_key(name), 0, -1)}
     for note_id in ranked - still:
@@ -140,7 +139,7 @@ def test_the_vote_window_with_a_controllable_clock(author, categories, api_clien
     created = datetime(2026, 5, 1, 8, 0, tzinfo=timezone.utc)
     early, late = make_user(), make_user()
     with clock.frozen(created):
-        note = create_note(author)
+        note = make_note(author)
         base = int(created.timestamp())
         assert note.score == base
         api_client.get_json("/api/v1/notes", {"order": "hot"})  # hot set built
@@ -162,7 +161,7 @@ def test_the_vote_window_with_a_controllable_clock(author, categories, api_clien
 def test_the_voted_set_expires_when_the_window_closes(author, categories):
     created = datetime(2026, 6, 1, tzinfo=timezone.utc)
     with clock.frozen(created):
-        note = create_note(author)
+        note = make_note(author)
     r = get_redis()
     assert 7 * 86400 - 5 < r.ttl(ranking.voted_key(note.pk)) <= 7 * 86400
     with clock.frozen(created + timedelta(days=7) - timedelta(seconds=30)):

@@ -1,5 +1,6 @@
-"""Fixtures for the upload tests: a temporary MEDIA_ROOT and chunk folder per test, and a real
-S3-compatible server (moto in server mode on a free 127.0.0.1 port) for the S3 backend."""
+"""Fixtures for the upload tests: a member who uploads, and a real S3-compatible server (moto in
+server mode on a free 127.0.0.1 port) for the S3 backend. MEDIA_ROOT and the chunk folder are the
+plugin's per-test ``media_root``."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from unittest import mock
 
 import pytest
 
-from treehole.testing import make_user, token_client
 
 S3_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -21,34 +21,20 @@ S3_ENV = {
 }
 
 
-@pytest.fixture(autouse=True)
-def upload_dirs(settings, tmp_path):
-    """Nothing a test uploads lands in the repository."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.UPLOAD_CHUNK_DIR = tmp_path / "chunks"
-    settings.MEDIA_ROOT.mkdir()
-    return settings
+@pytest.fixture
+def user(author):
+    """The member who uploads (the plugin's ``author``)."""
+    return author
 
 
 @pytest.fixture
-def user(db):
-    return make_user()
+def other_user(other):
+    return other
 
 
 @pytest.fixture
-def other_user(db):
-    return make_user()
-
-
-def auth(client) -> dict:
-    """Headers that sign a raw (non-JSON) request of a token client in."""
-    token = getattr(client, "token", None)
-    return {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
-
-
-@pytest.fixture
-def uploader(user):
-    return token_client(user)
+def uploader(author_client):
+    return author_client
 
 
 def storages_from_settings(env: dict) -> dict:

@@ -11,10 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image as PILImage
 
-from treehole.testing import assert_error, token_client
+from treehole.testing import assert_error, auth_headers as auth, files, token_client
 from uploads.models import Image
-from uploads.tests import files
-from uploads.tests.conftest import auth, stored_key
+from uploads.tests.conftest import stored_key
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/uploads/images"
@@ -155,7 +154,7 @@ def test_images_claim_only_takes_the_uploaders_own(uploader, user, other_user):
     assert Image.objects.get(pk=mine).attached
 
 
-def test_unattached_images_older_than_a_day_are_swept_with_their_files(uploader, user, store, django_capture_on_commit_callbacks):
+def test_unattached_images_older_than_a_day_are_swept_with_their_files(uploader, user, store):
     from uploads.tasks import sweep_unattached_uploads
 
     old = upload(uploader, files.png_bytes(), "old.png").json()
@@ -165,8 +164,7 @@ def test_unattached_images_older_than_a_day_are_swept_with_their_files(uploader,
     Image.objects.filter(pk=kept["id"]).update(attached=True)
     assert len(store.keys()) == 6
 
-    with django_capture_on_commit_callbacks(execute=True):
-        result = sweep_unattached_uploads.call_local()
+    result = sweep_unattached_uploads.call_local()
 
     assert result["images"] == 1
     assert set(Image.objects.values_list("pk", flat=True)) == {int(kept["id"]), int(fresh["id"])}

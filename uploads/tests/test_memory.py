@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from uploads import services
-from uploads.tests import files
+from treehole.testing import files
 from uploads.tests.conftest import use_s3
 
 pytestmark = pytest.mark.django_db

@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from treehole.testing import assert_error, token_client
+from treehole.testing import assert_error, auth_headers as auth, files, token_client
 from uploads.models import StoredFile, UploadChunk, UploadSession
-from uploads.tests import files
-from uploads.tests.conftest import auth, stored_key
+from uploads.tests.conftest import stored_key
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/uploads/sessions"
@@ -223,7 +222,7 @@ def test_unfinished_sessions_per_member_are_capped(uploader, settings):
     assert_error(create(uploader, data), 409, "conflict")
 
 
-def test_an_expired_session_is_refused_then_swept_with_its_chunks(uploader, settings, django_capture_on_commit_callbacks):
+def test_an_expired_session_is_refused_then_swept_with_its_chunks(uploader, settings):
     from uploads.tasks import sweep_expired_upload_sessions
 
     data = files.video_bytes(5 * files.MIB + 100)
@@ -237,8 +236,7 @@ def test_an_expired_session_is_refused_then_swept_with_its_chunks(uploader, sett
     assert_error(put_chunk(uploader, old["id"], 1, chunk_of(data, old, 1)), 404, "not_found")
     assert_error(complete(uploader, old["id"]), 404, "not_found")
 
-    with django_capture_on_commit_callbacks(execute=True):
-        assert sweep_expired_upload_sessions.call_local() == 1
+    assert sweep_expired_upload_sessions.call_local() == 1
 
     assert list(UploadSession.objects.values_list("pk", flat=True)) == [int(live["id"])]
     assert not Path(settings.UPLOAD_CHUNK_DIR, old["id"]).exists()
@@ -268,7 +266,7 @@ def test_orphan_chunk_folders_are_swept(settings):
     assert not orphan.exists()
 
 
-def test_unattached_published_files_are_swept_but_claimed_ones_stay(uploader, user, store, django_capture_on_commit_callbacks):
+def test_unattached_published_files_are_swept_but_claimed_ones_stay(uploader, user, store):
     from uploads.tasks import sweep_unattached_uploads
 
     ids = []
@@ -280,8 +278,7 @@ def test_unattached_published_files_are_swept_but_claimed_ones_stay(uploader, us
     StoredFile.objects.filter(pk=ids[0]).update(attached=True)  # as a note attaching it does
     StoredFile.objects.update(created_at=timezone.now() - timedelta(days=2))
 
-    with django_capture_on_commit_callbacks(execute=True):
-        assert sweep_unattached_uploads.call_local()["files"] == 1
+    assert sweep_unattached_uploads.call_local()["files"] == 1
 
     assert list(StoredFile.objects.values_list("pk", flat=True)) == [int(ids[0])]
     assert len(store.keys()) == 1

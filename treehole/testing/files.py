@@ -1,5 +1,5 @@
-"""Real files for the upload tests, made on the fly (Pillow for images, random bytes behind a
-real container header for "videos")."""
+"""Real files for tests, made on the fly (Pillow for images, random bytes behind a real container
+header for "videos")."""
 
 from __future__ import annotations
 

@@ -1,14 +1,10 @@
-"""Test helpers shared by every app's tests: a JSON API client and factories."""
+"""The API as a test talks to it: Django's test client speaking JSON, and the contract's error shape."""
 
 from __future__ import annotations
 
 import json
-import itertools
 
 from django.test import Client
-
-_counter = itertools.count(1)
-DEFAULT_PASSWORD = "correct-horse-battery-9"
 
 
 class ApiClient(Client):
@@ -41,21 +37,10 @@ class ApiClient(Client):
         return self.delete(path, **self._headers(extra))
 
 
-def make_user(username: str | None = None, password: str = DEFAULT_PASSWORD, **fields):
-    from accounts.models import User
-
-    n = next(_counter)
-    username = username or f"user{n}"
-    user = User(username=username, email=fields.pop("email", f"{username}@example.com"), **fields)
-    user.set_password(password)
-    user.save()
-    return user
-
-
-def token_client(user) -> ApiClient:
-    from accounts.tokens import issue_pair
-
-    return ApiClient(token=issue_pair(user)["access"])
+def auth_headers(client) -> dict:
+    """Headers that sign a raw (non-JSON) request of a token client in."""
+    token = getattr(client, "token", None)
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
 
 
 def assert_error(response, status: int, code: str, *fields: str) -> dict:
