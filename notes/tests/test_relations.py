@@ -11,8 +11,7 @@ from django.db import connection
 
 from notes.models import Bookmark, Follow
 from notes.services import note_set_held, note_set_hidden, note_unfollow
-from notes.tests.conftest import create_note
-from treehole.testing import ApiClient, assert_error, make_user, token_client
+from treehole.testing import ApiClient, assert_error, make_note, make_user, token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -52,11 +51,11 @@ def test_failures_change_nothing(other_client, note, categories, what, method):
 @pytest.mark.parametrize("what", ["follow", "bookmark"])
 def test_hidden_notes_cannot_be_followed_but_staff_and_own_held_can(other_client, author_client, staff, categories,
                                                                       author, what):
-    hidden = create_note(author)
+    hidden = make_note(author)
     note_set_hidden(note_id=hidden.pk, hidden=True)
     assert_error(other_client.put_json(f"/api/v1/notes/{hidden.pk}/{what}"), 404, "not_found")
     assert token_client(staff).put_json(f"/api/v1/notes/{hidden.pk}/{what}").status_code == 204
-    held = create_note(author)
+    held = make_note(author)
     note_set_held(note_id=held.pk, held=True)
     assert author_client.put_json(f"/api/v1/notes/{held.pk}/{what}").status_code == 204
     assert_error(other_client.put_json(f"/api/v1/notes/{held.pk}/{what}"), 404, "not_found")
@@ -95,7 +94,7 @@ def test_a_commenter_follows_on_their_first_comment_only(other_client, other, au
 
 
 def test_every_note_answer_carries_the_callers_relations(other_client, other, author, categories):
-    first, second, third = (create_note(author) for _ in range(3))
+    first, second, third = (make_note(author) for _ in range(3))
     other_client.put_json(f"/api/v1/notes/{first.pk}/follow")
     other_client.put_json(f"/api/v1/notes/{second.pk}/bookmark")
     other_client.put_json(f"/api/v1/notes/{second.pk}/follow")
@@ -113,7 +112,7 @@ def test_every_note_answer_carries_the_callers_relations(other_client, other, au
 def test_my_bookmarks_most_recent_first_and_only_visible_notes(other_client, other, author, categories):
     from treehole import clock
 
-    notes = [create_note(author) for _ in range(4)]
+    notes = [make_note(author) for _ in range(4)]
     with clock.frozen():
         for note in notes:
             clock.advance(timedelta(seconds=1))
@@ -150,7 +149,7 @@ def test_a_deleted_note_takes_its_follows_and_bookmarks(other_client, author_cli
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_follows_of_one_note_make_one_row(categories):
     author, reader = make_user(), make_user()
-    note = create_note(author)
+    note = make_note(author)
     client_token = token_client(reader).token
     barrier = threading.Barrier(8)
     statuses = []
