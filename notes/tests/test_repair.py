@@ -9,11 +9,11 @@ import pytest
 
 from notes import ranking
 from notes.services import note_vote
-from notes.tests.conftest import create_note
 from treehole import effects
 from treehole import redis as treehole_redis
 from treehole.models import RedisRepair
 from treehole.redis import get_redis
+from treehole.testing import make_note
 
 pytestmark = pytest.mark.django_db
 
@@ -36,12 +36,12 @@ def hot_ids(client) -> list[str]:
 
 
 def test_writes_during_a_blip_are_repaired_from_the_database(api_client, author, other, categories, settings):
-    first = create_note(author, category="study")
-    second = create_note(author, category="study")
+    first = make_note(author, category="study")
+    second = make_note(author, category="study")
     assert hot_ids(api_client) == [str(second.pk), str(first.pk)]  # the sets are built and complete
 
     with redis_unreachable(settings):
-        late = create_note(author, category="study")  # committed; its ranking effect failed
+        late = make_note(author, category="study")  # committed; its ranking effect failed
         note_vote(note_id=first.pk, user=other, value=1)  # first is now the hottest
     assert sorted(RedisRepair.objects.values_list("args", flat=True)) == sorted([[late.pk], [first.pk]])
 
@@ -59,8 +59,8 @@ def test_writes_during_a_blip_are_repaired_from_the_database(api_client, author,
 def test_a_delete_during_a_blip_is_repaired(api_client, author, categories, settings):
     from notes.services import note_delete
 
-    kept = create_note(author)
-    gone = create_note(author)
+    kept = make_note(author)
+    gone = make_note(author)
     assert hot_ids(api_client) == [str(gone.pk), str(kept.pk)]
     with redis_unreachable(settings):
         note_delete(note_id=gone.pk, user=author)
@@ -72,7 +72,7 @@ def test_a_delete_during_a_blip_is_repaired(api_client, author, categories, sett
 def test_a_comment_during_a_blip_is_repaired(api_client, author, other, categories, settings):
     from comments.services import comment_create
 
-    note = create_note(author)
+    note = make_note(author)
     comment_create(user=other, note_id=note.pk, content="第一条")
     path = f"/api/v1/notes/{note.pk}/comments"
     assert api_client.get_json(path).json()["total"] == 1  # the thread is cached
