@@ -26,10 +26,10 @@ sysdeps:
 # The browser journeys (tests/e2e) drive Debian's chromium (+ a CJK font, so screenshots are
 # legible); install them when missing (never a Playwright browser download).
 browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  echo "Installing Debian's chromium for the browser journeys (tests/e2e)..."; \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ]; then \
+	  echo "Installing Debian's chromium and fonts for the browser journeys (tests/e2e)..."; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-wqy-zenhei fonts-noto-color-emoji >/dev/null; \
 	fi
 
 $(STAMP): requirements.txt requirements-dev.txt
@@ -60,8 +60,9 @@ test: venv check-services browser
 
 messages: venv
 	cd accounts && ../$(PY) ../manage.py makemessages -l en --ignore '.venv/*' || true
-	$(PY) manage.py makemessages -l en --ignore '.venv/*' --ignore 'staticfiles/*'
-	$(PY) manage.py compilemessages --ignore '.venv/*'
+	$(PY) manage.py makemessages -l en --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'node_modules/*' --ignore 'tmp/*'
+	$(PY) manage.py makemessages -d djangojs -l en --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'node_modules/*' --ignore 'tmp/*'
+	$(PY) manage.py compilemessages --ignore '.venv/*' --ignore 'node_modules/*'
 
 # Benchmarks (issue 9): the deployed configuration beside its baselines, in one run (< 10 min once
 # seeded) on MariaDB db treehole_bench* and Redis dbs 7-8; writes docs/benchmarks.md. Needs wrk

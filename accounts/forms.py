@@ -39,4 +39,7 @@ class ProfileForm(forms.Form):
     gender = forms.ChoiceField(label=_("性别"), choices=Gender.choices)
     age = forms.IntegerField(label=_("年龄"), required=False, min_value=1, max_value=150)
     bio = forms.CharField(label=_("简介"), required=False, max_length=settings.TREEHOLE_LIMITS["bio"], widget=forms.Textarea(attrs={"rows": 3}))
-    avatar = forms.FileField(label=_("头像"), required=False, widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}))
+    avatar = forms.FileField(label=_("头像"), required=False, widget=forms.ClearableFileInput(attrs={
+        # checked in the browser before the form is sent (static/js/site.js), same limit as the server's
+        "accept": "image/jpeg,image/png,image/webp,image/gif", "data-check-file": "", "data-max-bytes": settings.TREEHOLE_LIMITS["image_bytes"],
+    }))

@@ -8,6 +8,6 @@ class CommentForm(forms.Form):
         label=_("写下你的回应"),
         max_length=settings.TREEHOLE_LIMITS["comment_content"],
         error_messages={"required": _("评论不能为空。")},
-        widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("温柔一点，这里的人可能正难过着。")}),
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("温柔一点，这里的人可能正难过着。"), "data-counter": ""}),
     )
     reply_to = forms.CharField(required=False, widget=forms.HiddenInput)

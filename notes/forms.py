@@ -22,8 +22,12 @@ class NoteForm(forms.Form):
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         limits = settings.TREEHOLE_LIMITS
-        self.fields["title"].widget.attrs.update({"maxlength": limits["title"], "autofocus": True})
-        self.fields["content"].widget.attrs.update({"maxlength": limits["note_content"]})
+        # data-counter: a live character count; data-draft: kept in the browser until posted
+        # (static/js/site.js, notes.js).
+        self.fields["title"].widget.attrs.update({"maxlength": limits["title"], "autofocus": True, "data-counter": "", "data-draft": ""})
+        self.fields["content"].widget.attrs.update({"maxlength": limits["note_content"], "data-counter": "", "data-draft": ""})
+        self.fields["category"].widget.attrs.update({"data-draft": ""})
+        self.fields["anonymous"].widget.attrs.update({"data-draft": ""})
         self.fields["category"].widget.choices = [("", _("请选择分类"))] + [
             (slug, name) for slug, name in Category.objects.values_list("slug", "name")
         ]

@@ -56,7 +56,7 @@ def _page_context(page: Page, base_query: dict) -> dict:
 
 
 def _compose_limits() -> dict:
-    return {"max_images": settings.TREEHOLE_LIMITS["images_per_note"]}
+    return {"max_images": settings.TREEHOLE_LIMITS["images_per_note"], "max_image_bytes": settings.TREEHOLE_LIMITS["image_bytes"]}
 
 
 def _note_id_or_404(value: str) -> int:

@@ -2,7 +2,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path, re_path
+from django.views.decorators.cache import cache_control
 from django.views.generic import RedirectView
+from django.views.i18n import JavaScriptCatalog
 from django.views.static import serve
 
 from accounts.api import auth_router as accounts_auth_router
@@ -13,6 +15,7 @@ from moderation.api import router as moderation_router
 from notes.api import router as notes_router
 from treehole.api import api
 from treehole.health import healthz
+from treehole.theme import set_theme
 from uploads.api import router as uploads_router
 
 # Each app contributes a router; they are mounted here, once, in contract order.
@@ -35,6 +38,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("captcha/", include("captcha.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The pages' scripts translate with django.gettext (djangojs catalogs); base.html asks for it
+    # with the language in the URL, so a browser may keep it a day.
+    path("jsi18n/", cache_control(max_age=86400, public=True)(JavaScriptCatalog.as_view()), name="javascript-catalog"),
+    path("theme/", set_theme, name="set_theme"),
     path("accounts/", include("accounts.urls")),
     path("chat/", include("chat.urls")),
     path("reports/", include("moderation.urls")),

@@ -22,7 +22,7 @@
     button.disabled = true;
     try {
       await window.Treehole.api("POST", "/api/v1/reports", body);
-      status.textContent = form.dataset.doneText || "已收到你的举报，谢谢。";
+      status.textContent = form.dataset.doneText || window.gettext("已收到你的举报，谢谢。");
       form.classList.add("report-done");
       form.querySelectorAll("input, button").forEach((el) => { el.disabled = true; });
     } catch (error) {

@@ -227,3 +227,13 @@ def sign_in(page, user) -> None:
     client.force_login(user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
     page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": page.site_url}])
+
+
+def top_bar(page):
+    """The top bar, its links reachable: on a phone the links fold into the 菜单 button, which is
+    opened first (a journey clicks what a person would)."""
+    bar = page.locator("header.topbar")
+    button = bar.locator("summary.menu-button")
+    if button.is_visible() and bar.locator("details.menu[open]").count() == 0:
+        button.click()
+    return bar

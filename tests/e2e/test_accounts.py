@@ -9,7 +9,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.support import image_file
+from tests.e2e.support import image_file, top_bar
 from treehole.testing import make_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -22,7 +22,7 @@ def unique(prefix: str) -> str:
 
 
 def nav(page):
-    return page.locator("header.topbar")
+    return top_bar(page)
 
 
 def log_in(page, login: str, password: str) -> None:

@@ -115,7 +115,7 @@ def test_a_note_from_posting_to_deleting(new_page, categories):
 
     v.goto("/?order=hot")
     expect(cards(v).first.locator(".note-title")).to_have_text(TITLE)
-    expect(cards(v).first).to_contain_text("👍 1")
+    expect(cards(v).first.get_by_title("赞成")).to_have_text("👍赞成 1")
 
     # --- The author edits it. -----------------------------------------------------------------
     a.goto(note_url)
