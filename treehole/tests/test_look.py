@@ -100,7 +100,7 @@ def test_every_page_has_skip_link_landmarks_and_metadata(client):
     assert "切换到深色模式" in bar and "切换到浅色模式" in bar  # the icon buttons have names
     # Scripts only from files (the CSP forbids inline ones), translations first.
     scripts = re.findall(r"<script([^>]*)>", html)
-    assert scripts and all("src=" in attrs for attrs in scripts)
+    assert scripts and all("src=" in attrs or 'type="application/json"' in attrs for attrs in scripts)
     assert html.index("/jsi18n/") < html.index("js/site.js")
 
 
