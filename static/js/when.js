@@ -7,10 +7,14 @@
   "use strict";
   const node = document.getElementById("treehole-when");
   const config = node ? JSON.parse(node.textContent) : { tz: undefined, strings: null };
+  // Without the config (a page not built on base.html) the catalog's strings stand in.
+  const gettext = window.gettext || function (s) { return s; };
   const S = config.strings || {
-    just_now: "刚刚", minutes_one: "%(n)s 分钟前", minutes_other: "%(n)s 分钟前", today: "今天 %(time)s",
-    yesterday: "昨天 %(time)s", this_year: "%(month)s%(day)s日 %(time)s", other_year: "%(year)s年%(month)s%(day)s日",
-    months: ["1月", "2月", "3月", "4月", "5月", "6月", "7月", "8月", "9月", "10月", "11月", "12月"],
+    just_now: gettext("刚刚"), minutes_one: gettext("%(n)s 分钟前"), minutes_other: gettext("%(n)s 分钟前"),
+    today: gettext("今天 %(time)s"), yesterday: gettext("昨天 %(time)s"), this_year: gettext("%(month)s%(day)s日 %(time)s"),
+    other_year: gettext("%(year)s年%(month)s%(day)s日"),
+    months: [gettext("1月"), gettext("2月"), gettext("3月"), gettext("4月"), gettext("5月"), gettext("6月"), gettext("7月"),
+      gettext("8月"), gettext("9月"), gettext("10月"), gettext("11月"), gettext("12月")],
   };
   const MINUTE = 60 * 1000, HOUR = 60 * MINUTE, DAY = 24 * HOUR, FUTURE_TOLERANCE = 5 * MINUTE;
   let partsFormat;
