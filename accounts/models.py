@@ -83,3 +83,19 @@ class UsedRefreshToken(models.Model):
     jti = models.CharField(max_length=64, primary_key=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     expires_at = models.DateTimeField(db_index=True)
+
+
+class LoginLock(models.Model):
+    """A login lock of one (account, IP) pair after repeated failures. Locks live in the database,
+    not only in Redis, so a Redis restart or flush cannot lift one early (accounts/verification.py);
+    the failure counter that leads to a lock is Redis' (short-lived by nature)."""
+
+    subject = models.CharField(max_length=120)  # "u<user id>", or "n:<the name typed>" for no account
+    ip = models.CharField(max_length=64)
+    locked_until = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["subject", "ip"], name="login_lock_pair")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} @ {self.ip} until {self.locked_until:%Y-%m-%d %H:%M}"

@@ -151,7 +151,8 @@ def login_subject(login: str) -> str:
 
 
 def login_captcha_needed(*, login: str, ip: str) -> bool:
-    return verification.login_failures(login_subject(login), ip) >= settings.LOGIN_CAPTCHA_AFTER_FAILURES
+    """After a few failures of the (account, IP) pair — and always while Redis cannot count them."""
+    return verification.login_captcha_needed(login_subject(login), ip)
 
 
 def _captcha_ok(captcha_key: str | None, captcha_value: str | None) -> bool:
@@ -166,8 +167,9 @@ def _captcha_ok(captcha_key: str | None, captcha_value: str | None) -> bool:
 
 
 def user_login(*, attempt: LoginAttempt, request=None) -> User:
-    """Check credentials with the (account, IP) failure policy: a captcha after N failures,
-    a lock after M. Returns the user; issuing tokens or a session is the caller's door."""
+    """Check credentials with the (account, IP) failure policy: a captcha after N failures (and
+    always while Redis is unreachable), a lock after M (kept in the database). Returns the user;
+    issuing tokens or a session is the caller's door. See accounts/verification.py."""
     if not attempt.login or not attempt.password:
         fields = {}
         if not attempt.login:
@@ -179,14 +181,14 @@ def user_login(*, attempt: LoginAttempt, request=None) -> User:
     remaining = verification.login_lock_remaining(subject, attempt.ip)
     if remaining:
         raise Locked(_("失败次数过多，请 %(m)d 分钟后再试。") % {"m": (remaining + 59) // 60}, retry_after=remaining)
-    if verification.login_failures(subject, attempt.ip) >= settings.LOGIN_CAPTCHA_AFTER_FAILURES:
+    if verification.login_captcha_needed(subject, attempt.ip):
         if not _captcha_ok(attempt.captcha_key, attempt.captcha_value):
             message = _("请输入正确的图片验证码。")
             raise CaptchaRequired(message, fields={"captcha_value": [message]})
     user = authenticate(request, username=attempt.login.strip(), password=attempt.password)
     if user is None:
         failures = verification.record_login_failure(subject, attempt.ip)
-        if failures >= settings.LOGIN_LOCK_AFTER_FAILURES:
+        if failures is not None and failures >= settings.LOGIN_LOCK_AFTER_FAILURES:
             seconds = settings.LOGIN_LOCK_SECONDS
             raise Locked(_("失败次数过多，请 %(m)d 分钟后再试。") % {"m": (seconds + 59) // 60}, retry_after=seconds)
         raise InvalidCredentials()

@@ -1,22 +1,48 @@
-"""The accounts app's Redis keys: one-time e-mail codes, login-failure counters, the token
-version cache that open WebSockets check on every frame, and each user's open sockets.
+"""The accounts app's Redis keys — one-time e-mail codes, login-failure counters, the token
+version cache that open WebSockets check on every frame, and each user's open sockets — and the
+login locks, whose home is the database.
 
-Codes and counters are short-lived by nature (minutes), so Redis is their only home: after a Redis
-flush a user asks for a new code, and failure counters start again, which is the safe direction
-for neither (a flush forgets a lock) but costs at most one more window of attempts. The token
-version and the socket sets are caches of the database and of the live connections: a flush
-costs one database read per user, and the sockets re-register on their next heartbeat.
+The token version and the socket sets are caches of the database and of the live connections: a
+flush costs one database read per user, and the sockets re-register on their next heartbeat.
+
+When Redis fails (errors, times out, or the breaker in ``treehole.redis`` is open):
+
+- **E-mail codes** live only in Redis (minutes-long, HMAC'd): sending, registering and resetting
+  a password answer 503 ``unavailable`` (``Unavailable``) until it is back — never 500, and never a
+  code that cannot be checked.
+- **Login keeps working.** While the failure counter cannot be read, every password login needs
+  the image captcha (django-simple-captcha, stored in MariaDB), so a real person still gets in and
+  an attacker still pays a captcha per guess; failures in that time are not counted (the captcha
+  is the brake), so no one is locked out by an outage.
+- **Locks are never lifted by Redis.** A lock (the Nth failure inside the window) is written to
+  the database (``LoginLock``) and checked there on every login, so neither an outage nor a Redis
+  that comes back empty lets a locked pair in before its time. After a restart the counters start
+  again, which costs at most one more window of attempts (each behind the captcha from the third).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
 
+from treehole import clock
+from treehole.errors import Unavailable
 from treehole.redis import LuaScript, get_redis, key
+
+logger = logging.getLogger(__name__)
+
+
+def _codes_unavailable(exc: RedisError) -> Unavailable:
+    logger.warning("E-mail codes unavailable: Redis failed (%s)", exc.__class__.__name__)
+    return Unavailable(_("验证码服务暂时不可用，请稍后再试。"))
 
 
 def _digest(email: str, purpose: str, code: str) -> str:
@@ -34,25 +60,36 @@ def _cooldown_key(email: str) -> str:
 
 
 def claim_send_slot(email: str) -> int:
-    """0 when a code may be sent now (and the slot is taken), else the seconds to wait."""
+    """0 when a code may be sent now (and the slot is taken), else the seconds to wait.
+    ``Unavailable`` when Redis cannot answer."""
     redis = get_redis()
-    if redis.set(_cooldown_key(email), "1", nx=True, ex=settings.EMAIL_CODE_RESEND_SECONDS):
-        return 0
-    return max(1, redis.ttl(_cooldown_key(email)))
+    try:
+        if redis.set(_cooldown_key(email), "1", nx=True, ex=settings.EMAIL_CODE_RESEND_SECONDS):
+            return 0
+        return max(1, redis.ttl(_cooldown_key(email)))
+    except RedisError as exc:
+        raise _codes_unavailable(exc) from None
 
 
 def release_send_slot(email: str) -> None:
-    get_redis().delete(_cooldown_key(email))
+    try:
+        get_redis().delete(_cooldown_key(email))
+    except RedisError:
+        logger.warning("Could not release the e-mail code slot of an address (it expires by itself)")
 
 
 def store_code(email: str, purpose: str) -> str:
+    """A new code for the address (the previous one dies). ``Unavailable`` when Redis cannot answer."""
     code = f"{secrets.randbelow(10**6):06d}"
     redis = get_redis()
-    with redis.pipeline(transaction=True) as pipe:
-        pipe.delete(_code_key(email, purpose))
-        pipe.hset(_code_key(email, purpose), mapping={"digest": _digest(email, purpose, code), "tries": 0})
-        pipe.expire(_code_key(email, purpose), settings.EMAIL_CODE_TTL_SECONDS)
-        pipe.execute()
+    try:
+        with redis.pipeline(transaction=True) as pipe:
+            pipe.delete(_code_key(email, purpose))
+            pipe.hset(_code_key(email, purpose), mapping={"digest": _digest(email, purpose, code), "tries": 0})
+            pipe.expire(_code_key(email, purpose), settings.EMAIL_CODE_TTL_SECONDS)
+            pipe.execute()
+    except RedisError as exc:
+        raise _codes_unavailable(exc) from None
     return code
 
 
@@ -74,56 +111,97 @@ return 'wrong'
 
 
 def check_code(email: str, purpose: str, code: str, *, consume: bool) -> str:
-    """'ok', 'wrong', 'dead' (too many wrong tries) or 'missing' (never sent, used or expired)."""
-    return _CHECK_CODE(
-        keys=[_code_key(email, purpose)],
-        args=[_digest(email, purpose, code), settings.EMAIL_CODE_MAX_TRIES, "1" if consume else "0"],
-    )
+    """'ok', 'wrong', 'dead' (too many wrong tries) or 'missing' (never sent, used or expired).
+    ``Unavailable`` when Redis cannot answer."""
+    try:
+        return _CHECK_CODE(
+            keys=[_code_key(email, purpose)],
+            args=[_digest(email, purpose, code), settings.EMAIL_CODE_MAX_TRIES, "1" if consume else "0"],
+        )
+    except RedisError as exc:
+        raise _codes_unavailable(exc) from None
 
 
 def _failures_key(subject: str, ip: str) -> str:
     return key("login", "failures", subject, ip)
 
 
-def _lock_key(subject: str, ip: str) -> str:
-    return key("login", "lock", subject, ip)
-
-
 def login_lock_remaining(subject: str, ip: str) -> int:
-    """Seconds left on a lock of this (account, IP) pair, 0 when not locked."""
-    ttl = get_redis().ttl(_lock_key(subject, ip))
-    return ttl if ttl and ttl > 0 else 0
+    """Seconds left on a lock of this (account, IP) pair, 0 when not locked (from the database)."""
+    from accounts.models import LoginLock
+
+    until = LoginLock.objects.filter(subject=subject, ip=ip).values_list("locked_until", flat=True).first()
+    if until is None:
+        return 0
+    return max(0, int((until - clock.now()).total_seconds() + 0.999))
 
 
-def login_failures(subject: str, ip: str) -> int:
-    return int(get_redis().get(_failures_key(subject, ip)) or 0)
+def login_failures(subject: str, ip: str) -> int | None:
+    """Failures of the pair inside the window; None when Redis cannot say."""
+    try:
+        return int(get_redis().get(_failures_key(subject, ip)) or 0)
+    except RedisError as exc:
+        logger.warning("Login failure counter unavailable (%s): every login needs the captcha", exc.__class__.__name__)
+        return None
 
 
+def login_captcha_needed(subject: str, ip: str) -> bool:
+    """After LOGIN_CAPTCHA_AFTER_FAILURES failures, and always while the counter is unreadable."""
+    failures = login_failures(subject, ip)
+    return failures is None or failures >= settings.LOGIN_CAPTCHA_AFTER_FAILURES
+
+
+# KEYS[1] the pair's counter; ARGV: window seconds, failures that lock. The locking failure resets
+# the counter (the lock itself is written to the database by the caller).
 _RECORD_FAILURE = LuaScript(
     """
 local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-if n >= tonumber(ARGV[2]) then
-  redis.call('SET', KEYS[2], '1', 'EX', ARGV[3])
-  redis.call('DEL', KEYS[1])
-end
+if n >= tonumber(ARGV[2]) then redis.call('DEL', KEYS[1]) end
 return n
 """
 )
 
 
-def record_login_failure(subject: str, ip: str) -> int:
-    """Count a failure inside the window; the Nth locks the pair. Returns the count."""
-    return int(
-        _RECORD_FAILURE(
-            keys=[_failures_key(subject, ip), _lock_key(subject, ip)],
-            args=[settings.LOGIN_FAILURE_WINDOW_SECONDS, settings.LOGIN_LOCK_AFTER_FAILURES, settings.LOGIN_LOCK_SECONDS],
+def record_login_failure(subject: str, ip: str) -> int | None:
+    """Count a failure inside the window; the Nth locks the pair for LOGIN_LOCK_SECONDS (in the
+    database). Returns the count, or None when Redis cannot count (the captcha guards meanwhile)."""
+    try:
+        failures = int(
+            _RECORD_FAILURE(
+                keys=[_failures_key(subject, ip)],
+                args=[settings.LOGIN_FAILURE_WINDOW_SECONDS, settings.LOGIN_LOCK_AFTER_FAILURES],
+            )
         )
-    )
+    except RedisError as exc:
+        logger.warning("Login failure not counted: Redis failed (%s)", exc.__class__.__name__)
+        return None
+    if failures >= settings.LOGIN_LOCK_AFTER_FAILURES:
+        lock_pair(subject, ip, seconds=settings.LOGIN_LOCK_SECONDS)
+    return failures
+
+
+def lock_pair(subject: str, ip: str, *, seconds: int) -> None:
+    """Lock the pair until now + ``seconds`` (a longer lock already there is kept)."""
+    from accounts.models import LoginLock
+
+    now = clock.now()
+    until = now + timedelta(seconds=seconds)
+    with transaction.atomic():
+        LoginLock.objects.filter(locked_until__lt=now).delete()  # expired locks of anyone
+        lock, created = LoginLock.objects.select_for_update().get_or_create(
+            subject=subject, ip=ip, defaults={"locked_until": until}
+        )
+        if not created and lock.locked_until < until:
+            LoginLock.objects.filter(pk=lock.pk).update(locked_until=until)
 
 
 def clear_login_failures(subject: str, ip: str) -> None:
-    get_redis().delete(_failures_key(subject, ip))
+    """After a successful login (a failure here only leaves a counter that expires by itself)."""
+    try:
+        get_redis().delete(_failures_key(subject, ip))
+    except RedisError:
+        logger.warning("Could not clear the login failures of a pair (they expire with their window)")
 
 
 # --- token versions (revocation of open WebSockets) ----------------------------------------------
