@@ -44,6 +44,12 @@ class UserAdmin(DjangoUserAdmin):
     raw_id_fields = ("avatar",)
     actions = [_ban_action(1), _ban_action(3), _ban_action(7), _ban_action(30), _ban_action(None), "unban"]
 
+    def get_deleted_objects(self, objs, request):
+        # Django's confirmation lists every row that goes with the user by name, their anonymous
+        # notes and comments among them: show only how many of each kind.
+        _listed, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        return [str(user) for user in objs], model_count, perms_needed, protected
+
     @admin.action(description=_("解除封禁"))
     def unban(self, request, queryset):
         from moderation.services import user_unban

@@ -3,19 +3,28 @@ from django.utils.translation import gettext_lazy as _
 
 from comments import services
 from comments.models import Comment
+from moderation.admin import AuthorHiddenAdmin, author_reveal_link
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
-    """Staff see the real author here (and only here); changes go through the services so the
-    Redis thread stays right."""
+class CommentAdmin(AuthorHiddenAdmin):
+    """A comment under an anonymous note is anonymous too (an alias): its author is never shown,
+    searched, filtered or sorted here; "查看作者" opens moderation's audited author page. Changes
+    go through the services so the Redis thread stays right."""
 
-    list_display = ("id", "note", "floor", "author", "short_content", "deleted", "folded", "held", "created_at")
+    list_display = ("id", "note", "floor", "author_shown", "short_content", "deleted", "folded", "held", "created_at")
     list_filter = ("deleted", "folded", "held")
-    search_fields = ("content", "author__username", "=note__id")
-    raw_id_fields = ("note", "author", "reply_to")
-    readonly_fields = ("note", "author", "floor", "reply_to", "created_at", "deleted_at", "deleted")
-    fields = ("note", "floor", "author", "reply_to", "content", "deleted", "folded", "held", "created_at", "deleted_at")
+    search_fields = ("content", "=note__id")
+    list_select_related = ("note", "author")
+    raw_id_fields = ("note", "reply_to")
+    readonly_fields = ("note", "author_shown", "floor", "reply_to", "created_at", "deleted_at", "deleted")
+    fields = ("note", "floor", "author_shown", "reply_to", "content", "deleted", "folded", "held", "created_at", "deleted_at")
+
+    @admin.display(description=_("作者"))
+    def author_shown(self, comment):
+        if comment.author_id is None:
+            return "-"
+        return author_reveal_link("comment", comment.pk) if comment.note.anonymous else comment.author.username
     actions = ("delete_through_service",)
     ordering = ("-created_at",)
 

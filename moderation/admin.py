@@ -12,6 +12,7 @@ import re
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -148,21 +149,34 @@ class CaseAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path("<int:pk>/author/", self.admin_site.admin_view(self.author_view), name="moderation_case_author"),
+            path("author/<str:target_type>/<int:target_id>/", self.admin_site.admin_view(self.target_author_view),
+                 name="moderation_target_author"),
             *super().get_urls(),
         ]
 
     def author_view(self, request, pk):
         case = get_object_or_404(Case, pk=pk)
+        return self._author_page(request, case.target_type, case.target_id, case)
+
+    def target_author_view(self, request, target_type, target_id):
+        """The same audited page for one note or comment from its own admin list (issue 14 #15)."""
+        if not targets.is_registered(target_type):
+            raise Http404
+        case = Case.objects.filter(target_type=target_type, target_id=target_id).first()
+        return self._author_page(request, target_type, target_id, case)
+
+    def _author_page(self, request, target_type, target_id, case):
         if not self.has_view_permission(request, case):
             from django.core.exceptions import PermissionDenied
 
             raise PermissionDenied
-        author = services.author_reveal(moderator=request.user, target_type=case.target_type, target_id=case.target_id)
+        author = services.author_reveal(moderator=request.user, target_type=target_type, target_id=target_id)
         history = BanRecord.objects.filter(user=author).select_related("moderator")[:20] if author else []
         context = {
             **self.admin_site.each_context(request),
             "title": _("内容作者"),
             "case": case,
+            "target": f"{target_type} #{target_id}",
             "author": author,
             "history": history,
             "next_ban_days": services.next_ban_days(author) if author else None,
@@ -245,6 +259,25 @@ class CaseAdmin(admin.ModelAdmin):
         )
 
 
+def author_reveal_link(target_type: str, target_id: int):
+    """The only way an admin list shows who wrote something that may be anonymous: a link to the
+    audited author page (every look is in the audit log)."""
+    url = reverse("admin:moderation_target_author", args=[target_type, target_id])
+    return format_html('<a href="{}">{}</a>', url, _("查看作者（记入日志）"))
+
+
+class AuthorHiddenAdmin(admin.ModelAdmin):
+    """For the admin of content that may be anonymous: no filtering or ordering by its author
+    through the URL (``?author=5`` would list a member's anonymous posts without an audit entry)."""
+
+    author_lookups: tuple[str, ...] = ("author",)
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if any(lookup == name or lookup.startswith((f"{name}__", f"{name}_id")) for name in self.author_lookups):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
@@ -266,17 +299,42 @@ class ReportAdmin(ReadOnlyAdmin):
 
 @admin.register(BanRecord)
 class BanRecordAdmin(ReadOnlyAdmin):
+    # No case column or field: "user X was banned over case N" would name the author of N's
+    # (possibly anonymous) content without the audited look.
     list_display = ("user", "days", "until", "moderator", "reason", "created_at")
+    fields = ("user", "days", "until", "moderator", "reason", "created_at")
     search_fields = ("user__username",)
     list_select_related = ("user", "moderator")
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return not lookup.startswith("case") and super().lookup_allowed(lookup, value, request)
 
 
 @admin.register(AuditLog)
 class AuditLogAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "actor", "action", "target_type", "target_id", "target_user", "reason")
+    """Entries about a note, comment or message never show the user they concern: a reveal or a
+    ban entry would otherwise hand every reader of the log the author that one moderator looked
+    up. The audited author page shows it again (and logs that look)."""
+
+    list_display = ("created_at", "actor", "action", "target_type", "target_id", "concerned_user", "reason")
     list_filter = ("action", "target_type")
-    search_fields = ("=target_id", "actor__username", "target_user__username", "reason")
+    search_fields = ("=target_id", "actor__username", "reason")
     list_select_related = ("actor", "target_user")
+
+    def get_fields(self, request, obj=None):
+        return ("created_at", "actor", "action", "target_type", "target_id", "concerned_user", "reason", "detail")
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return not lookup.startswith("target_user") and super().lookup_allowed(lookup, value, request)
+
+    @admin.display(description=_("相关用户"))
+    def concerned_user(self, entry):
+        if entry.target_id is not None and targets.is_registered(entry.target_type):
+            return author_reveal_link(entry.target_type, entry.target_id)
+        return entry.target_user or "-"
 
 
 # --- lists: every save or delete is audited and reaches every process within seconds -------------

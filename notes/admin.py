@@ -1,6 +1,7 @@
 """Admin for categories and notes. Every change of a note goes through notes.services, so Redis
 (rankings, cards, counts) follows: hide / unhide / delete are actions and the change form only
-edits ``hidden``. Staff see an anonymous note's author here and nowhere else."""
+edits ``hidden``. An anonymous note's author is never shown, searched, filtered or sorted here: its
+"查看作者" link opens moderation's audited author page, one note at a time."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from moderation.admin import AuthorHiddenAdmin, author_reveal_link
 from notes import selectors, services
 from notes.models import Category, Note, NoteImage
 
@@ -41,18 +43,22 @@ class NoteImageInline(admin.TabularInline):
 
 
 @admin.register(Note)
-class NoteAdmin(admin.ModelAdmin):
-    list_display = ("title", "category", "author", "anonymous", "approve", "against", "score", "visits",
+class NoteAdmin(AuthorHiddenAdmin):
+    list_display = ("title", "category", "author_shown", "anonymous", "approve", "against", "score", "visits",
                     "comment_count", "hidden", "created_at")
     list_filter = ("category", "hidden", "anonymous")
-    search_fields = ("title", "content", "author__username", "=id")
+    search_fields = ("title", "content", "=id")
     list_select_related = ("category", "author")
     ordering = ("-created_at",)
     actions = ["hide", "unhide", "delete_through_service"]
-    fields = ("title", "content", "category", "author", "anonymous", "video", "approve", "against", "score",
+    fields = ("title", "content", "category", "author_shown", "anonymous", "video", "approve", "against", "score",
               "visits", "comment_count", "hidden", "folded", "version", "created_at", "updated_at")
     readonly_fields = tuple(name for name in fields if name != "hidden")
     inlines = [NoteImageInline]
+
+    @admin.display(description=_("作者"))
+    def author_shown(self, note):
+        return author_reveal_link("note", note.pk) if note.anonymous else note.author.username
 
     def has_add_permission(self, request):
         return False  # notes are written by members through the site

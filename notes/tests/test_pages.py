@@ -148,7 +148,9 @@ def test_admin_actions_go_through_the_services(staff, author, categories, client
     notes = [make_note(author) for _ in range(3)]
     Client().get("/api/v1/notes", {"order": "new"})  # the new set is built
     changelist = admin.get("/admin/notes/note/", {"q": notes[0].title})
-    assert changelist.status_code == 200 and author.username in changelist.content.decode()  # staff see it here
+    # Anonymous: the list links to the audited author page instead of naming the author (issue 14 #15).
+    assert changelist.status_code == 200 and author.username not in changelist.content.decode()
+    assert f"/admin/moderation/case/author/note/{notes[0].pk}/" in changelist.content.decode()
     admin.post("/admin/notes/note/", {"action": "hide", "_selected_action": [notes[0].pk]})
     assert Note.objects.get(pk=notes[0].pk).hidden
     assert ranking.member(notes[0].pk) not in get_redis().zrange(ranking.set_key("time"), 0, -1)
