@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import Literal
 
+from django.conf import settings
 from django.contrib.auth import logout as session_logout
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,9 +15,10 @@ from accounts.authentication import api_auth
 from accounts.serializers import user_private
 from treehole.api import ErrorOut
 from treehole.errors import InvalidInput
-from treehole.ids import parse_id
+from treehole.ids import IdString, parse_id
 from treehole.net import client_ip
 from treehole.ratelimit import rate_limited
+from treehole.text import Text, TextKind
 
 
 router = Router(tags=["accounts"])
@@ -48,38 +50,45 @@ class DetailOut(Schema):
     detail: str
 
 
+LIMITS = settings.TREEHOLE_LIMITS
+Email = Text(TextKind.LINE, max_length=254)
+Code = Text(TextKind.LINE, pattern=r"^\s*[0-9]{6}\s*$", description="The 6-digit e-mail code")
+Username = Text(TextKind.LINE, min_length=LIMITS["username_min"], max_length=LIMITS["username_max"])
+Password = Text(TextKind.SECRET, max_length=128)
+
+
 class EmailCodeIn(Schema):
-    email: str
+    email: Email
     purpose: Literal["register", "reset_password"]
 
 
 class RegisterIn(Schema):
-    email: str
-    code: str
-    username: str
-    password: str
+    email: Email
+    code: Code
+    username: Username
+    password: Password
 
 
 class LoginIn(Schema):
-    login: str
-    password: str
-    captcha_key: str | None = None
-    captcha_value: str | None = None
+    login: Text(TextKind.LINE, max_length=254) = Field(..., description="E-mail or username")
+    password: Password
+    captcha_key: Text(TextKind.LINE, max_length=64) | None = None
+    captcha_value: Text(TextKind.LINE, max_length=32) | None = None
 
 
 class RefreshIn(Schema):
-    refresh: str
+    refresh: Text(TextKind.SECRET, max_length=4096)
 
 
 class PasswordResetIn(Schema):
-    email: str
-    code: str
-    new_password: str
+    email: Email
+    code: Code
+    new_password: Password
 
 
 class PasswordChangeIn(Schema):
-    old_password: str
-    new_password: str
+    old_password: Password
+    new_password: Password
 
 
 class CaptchaOut(Schema):
@@ -88,11 +97,12 @@ class CaptchaOut(Schema):
 
 
 class ProfilePatchIn(Schema):
-    username: str | None = None
-    gender: str | None = None
-    age: int | None = None
-    bio: str | None = None
-    avatar_image_id: str | None = Field(None, description="An Image id (string) uploaded with purpose=avatar; null removes the avatar.")
+    # Absent means "unchanged"; only age and the avatar may be null (no age, no avatar).
+    username: Username = None
+    gender: Literal["unknown", "male", "female", "other"] = None
+    age: int | None = Field(None, ge=1, le=150)
+    bio: Text(TextKind.PROSE, max_length=LIMITS["bio"]) = None
+    avatar_image_id: IdString | None = Field(None, description="An Image id (string) uploaded with purpose=avatar; null removes the avatar.")
 
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut, 423: ErrorOut, 429: ErrorOut}

@@ -2,43 +2,46 @@
 
 from django import forms
 from django.conf import settings
+from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Gender
+from treehole.text import TextField, TextKind
 
 
 class EmailForm(forms.Form):
-    email = forms.EmailField(label=_("邮箱"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}))
+    email = TextField(kind=TextKind.LINE, label=_("邮箱"), max_length=254, validators=[validate_email],
+                      widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}))
 
 
 class RegisterVerifyForm(forms.Form):
-    code = forms.CharField(label=_("邮箱验证码"), max_length=6, min_length=6, widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}))
-    username = forms.CharField(label=_("用户名"), max_length=30, min_length=2, widget=forms.TextInput(attrs={"autocomplete": "username"}))
-    password = forms.CharField(label=_("密码"), max_length=128, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    code = TextField(kind=TextKind.LINE, label=_("邮箱验证码"), max_length=6, min_length=6, widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}))
+    username = TextField(kind=TextKind.LINE, label=_("用户名"), max_length=30, min_length=2, widget=forms.TextInput(attrs={"autocomplete": "username"}))
+    password = TextField(kind=TextKind.SECRET, label=_("密码"), max_length=128, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
 
 class LoginForm(forms.Form):
-    login = forms.CharField(label=_("邮箱或用户名"), max_length=254, widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
-    password = forms.CharField(label=_("密码"), max_length=128, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
-    captcha_key = forms.CharField(required=False, widget=forms.HiddenInput)
-    captcha_value = forms.CharField(label=_("图片验证码"), required=False, max_length=10, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    login = TextField(kind=TextKind.LINE, label=_("邮箱或用户名"), max_length=254, widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
+    password = TextField(kind=TextKind.SECRET, label=_("密码"), max_length=128, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    captcha_key = TextField(kind=TextKind.LINE, required=False, max_length=64, widget=forms.HiddenInput)
+    captcha_value = TextField(kind=TextKind.LINE, label=_("图片验证码"), required=False, max_length=10, widget=forms.TextInput(attrs={"autocomplete": "off"}))
 
 
 class PasswordResetConfirmForm(forms.Form):
-    code = forms.CharField(label=_("邮箱验证码"), max_length=6, min_length=6, widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}))
-    new_password = forms.CharField(label=_("新密码"), max_length=128, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    code = TextField(kind=TextKind.LINE, label=_("邮箱验证码"), max_length=6, min_length=6, widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}))
+    new_password = TextField(kind=TextKind.SECRET, label=_("新密码"), max_length=128, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
 
 class PasswordChangeForm(forms.Form):
-    old_password = forms.CharField(label=_("原密码"), max_length=128, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
-    new_password = forms.CharField(label=_("新密码"), max_length=128, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    old_password = TextField(kind=TextKind.SECRET, label=_("原密码"), max_length=128, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    new_password = TextField(kind=TextKind.SECRET, label=_("新密码"), max_length=128, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
 
 class ProfileForm(forms.Form):
-    username = forms.CharField(label=_("用户名"), max_length=30, min_length=2)
+    username = TextField(kind=TextKind.LINE, label=_("用户名"), max_length=30, min_length=2)
     gender = forms.ChoiceField(label=_("性别"), choices=Gender.choices)
     age = forms.IntegerField(label=_("年龄"), required=False, min_value=1, max_value=150)
-    bio = forms.CharField(label=_("简介"), required=False, max_length=settings.TREEHOLE_LIMITS["bio"], widget=forms.Textarea(attrs={"rows": 3}))
+    bio = TextField(kind=TextKind.PROSE, label=_("简介"), required=False, max_length=settings.TREEHOLE_LIMITS["bio"], widget=forms.Textarea(attrs={"rows": 3}))
     avatar = forms.FileField(label=_("头像"), required=False, widget=forms.ClearableFileInput(attrs={
         # checked in the browser before the form is sent (static/js/site.js), same limit as the server's
         "accept": "image/jpeg,image/png,image/webp,image/gif", "data-check-file": "", "data-max-bytes": settings.TREEHOLE_LIMITS["image_bytes"],

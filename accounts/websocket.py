@@ -51,6 +51,7 @@ from redis.exceptions import RedisError
 
 from accounts import verification
 from treehole.errors import DomainError
+from treehole.text import lone_surrogate_path
 
 logger = logging.getLogger(__name__)
 
@@ -422,6 +423,9 @@ class UserSocketConsumer(AsyncJsonWebsocketConsumer):
             return
         if not isinstance(content, dict):
             await self.send_error("invalid", _("帧必须是 JSON 对象。"))
+            return
+        if lone_surrogate_path(content) is not None:  # unstorable, and unsendable back as UTF-8
+            await self.send_error("invalid", _("帧里有无法保存的字符（不成对的 UTF-16 代理项）。"))
             return
         frame_type = content.get("type")
         if frame_type == "ping" or now - self.last_touch >= TOUCH_EVERY_SECONDS:

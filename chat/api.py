@@ -7,7 +7,7 @@ from ninja import Field, Query, Router, Schema
 from accounts.authentication import api_auth
 from chat import selectors
 from treehole.errors import InvalidInput
-from treehole.ids import parse_id
+from treehole.ids import IdString, parse_id
 
 router = Router(tags=["chat"])
 
@@ -36,8 +36,8 @@ class HistoryOut(Schema):
 
 
 class HistoryQuery(Schema):
-    before: str | None = Field(None, description="a message id: the messages just older than it")
-    after: str | None = Field(None, description="a message id: the messages just newer (catch-up after a reconnect)")
+    before: IdString | None = Field(None, description="a message id: the messages just older than it")
+    after: IdString | None = Field(None, description="a message id: the messages just newer (catch-up after a reconnect)")
     limit: int | None = Field(None, description="default 50, at most 100 (larger values are capped)")
 
 

@@ -25,6 +25,7 @@ from redis.exceptions import RedisError
 from accounts.websocket import CLOSE_HEARTBEAT_TIMEOUT, CLOSE_UNAUTHENTICATED, SocketHub, UserSocketConsumer, in_thread
 from chat import events, presence, services
 from treehole.errors import DomainError
+from treehole.text import TextKind, normalize_text
 
 logger = logging.getLogger(__name__)
 
@@ -135,10 +136,13 @@ class ChatConsumer(UserSocketConsumer):
         if client_id is not None and (not isinstance(client_id, str) or len(client_id) > CLIENT_ID_MAX):
             await self.send_error("invalid", _("client_id 必须是不超过 %(max)d 个字符的字符串。") % {"max": CLIENT_ID_MAX})
             return
+        text = content.get("content")
+        if isinstance(text, str):
+            text = normalize_text(text, kind=TextKind.PROSE)  # the base refused lone surrogates
         try:
             await database_sync_to_async(services.chat_message_send)(
                 user_id=self.user_id,
-                content=content.get("content"),
+                content=text,
                 origin=self.channel_name,
                 client_id=client_id,
             )

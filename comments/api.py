@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
@@ -10,9 +11,10 @@ from accounts.authentication import api_auth, api_user_or_none, optional_api_aut
 from comments import selectors, services
 from treehole.api import ErrorOut
 from treehole.errors import InvalidInput, NotFound
-from treehole.ids import parse_id
+from treehole.ids import IdString, parse_id
 from treehole.pagination import PageQuery
 from treehole.ratelimit import rate_limited
+from treehole.text import Text, TextKind
 
 router = Router(tags=["comments"])
 
@@ -69,8 +71,8 @@ class CommentHistoryPageOut(Schema):
 
 
 class CommentIn(Schema):
-    content: str
-    reply_to: str | None = Field(None, description="The id of a comment of the same note")
+    content: Text(TextKind.PROSE, min_length=1, max_length=settings.TREEHOLE_LIMITS["comment_content"])
+    reply_to: IdString | None = Field(None, description="The id of a comment of the same note")
 
 
 def _note_id(value: str) -> int:

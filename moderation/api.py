@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import Literal
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
@@ -12,19 +13,29 @@ from moderation import selectors, services
 from moderation.serializers import report_public
 from treehole.api import ErrorOut
 from treehole.errors import InvalidInput
-from treehole.ids import parse_id
+from treehole.ids import IdString, parse_id
 from treehole.pagination import PageQuery
 from treehole.ratelimit import rate_limited
+from treehole.text import Text, TextKind
 
 
 router = Router(tags=["moderation"])
 
 
+def _target_type_enum(schema: dict) -> None:
+    """The registered kinds, read when the schema is built (apps register them in ``ready``)."""
+    from moderation import targets
+
+    schema["enum"] = targets.names()
+
+
 class ReportIn(Schema):
-    target_type: str = Field(..., description='"note", "comment" or "message" (every registered target kind)')
-    target_id: str = Field(..., examples=["7311828211384320001"])
+    target_type: Text(TextKind.LINE, max_length=20) = Field(
+        ..., description='"note", "comment" or "message" (every registered target kind)', json_schema_extra=_target_type_enum
+    )
+    target_id: IdString
     reason: Literal["spam", "abuse", "self_harm", "privacy", "illegal", "other"]
-    text: str = Field("", description="Free text; required when reason is other (≤ 500 chars)")
+    text: Text(TextKind.PROSE, max_length=settings.MODERATION_REPORT_TEXT_MAX) = Field("", description="Free text; required when reason is other")
 
 
 class ReportOut(Schema):

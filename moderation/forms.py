@@ -3,20 +3,21 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from moderation.models import Reason
+from treehole.text import TextField, TextKind
 
 
 class ReportForm(forms.Form):
-    target_type = forms.CharField(widget=forms.HiddenInput, max_length=20)
-    target_id = forms.CharField(widget=forms.HiddenInput, max_length=20)
+    target_type = TextField(kind=TextKind.LINE, widget=forms.HiddenInput, max_length=20)
+    target_id = TextField(kind=TextKind.LINE, widget=forms.HiddenInput, max_length=20)
     reason = forms.ChoiceField(label=_("原因"), choices=Reason.choices)
-    text = forms.CharField(label=_("补充说明"), required=False, max_length=settings.MODERATION_REPORT_TEXT_MAX)
-    next = forms.CharField(widget=forms.HiddenInput, required=False)
+    text = TextField(kind=TextKind.PROSE, label=_("补充说明"), required=False, max_length=settings.MODERATION_REPORT_TEXT_MAX)
+    next = TextField(kind=TextKind.LINE, widget=forms.HiddenInput, required=False)
 
 
 class ActionForm(forms.Form):
     """The admin's confirmation step of a queue action: a reason, and for a ban its length."""
 
-    reason = forms.CharField(label=_("原因（记入审核日志）"), required=False, max_length=500,
+    reason = TextField(kind=TextKind.PROSE, label=_("原因（记入审核日志）"), required=False, max_length=500,
                              widget=forms.Textarea(attrs={"rows": 2}))
 
 

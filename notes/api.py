@@ -8,6 +8,7 @@ Extensions (recorded in the OpenAPI schema through these schemas): the Note's ``
 from datetime import datetime
 from typing import Annotated, Literal
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
@@ -16,11 +17,13 @@ from pydantic import Strict
 
 from accounts.authentication import api_auth, optional_api_auth
 from notes import selectors, services
+from notes.models import Category
 from treehole.api import ErrorOut, api
 from treehole.errors import InvalidInput, NotFound
-from treehole.ids import parse_id
+from treehole.ids import IdString, parse_id
 from treehole.pagination import PageQuery
 from treehole.ratelimit import rate_limited
+from treehole.text import Text, TextKind
 
 
 router = Router(tags=["notes"])
@@ -95,21 +98,29 @@ class NotePageOut(Schema):
     has_next: bool
 
 
+LIMITS = settings.TREEHOLE_LIMITS
+Title = Text(TextKind.LINE, min_length=1, max_length=LIMITS["title"])
+Content = Text(TextKind.PROSE, min_length=1, max_length=LIMITS["note_content"])
+CategorySlug = Text(TextKind.LINE, max_length=Category._meta.get_field("slug").max_length, description="A category slug")
+ImageIds = list[IdString]
+
+
 class NoteIn(Schema):
-    title: str
-    content: str
-    category: str = Field(..., description="A category slug")
-    image_ids: list[str | int] = Field(default_factory=list, description="Image ids (strings) uploaded with purpose=note, in order")
+    title: Title
+    content: Content
+    category: CategorySlug
+    image_ids: ImageIds = Field(default_factory=list, max_length=LIMITS["images_per_note"], description="Image ids (strings) uploaded with purpose=note, in order")
     anonymous: bool = True
-    video_id: str | int | None = Field(None, description="Extension: the id of the caller's own published chunked upload (a video)")
+    video_id: IdString | None = Field(None, description="Extension: the id of the caller's own published chunked upload (a video)")
 
 
 class NotePatchIn(Schema):
-    title: str | None = None
-    content: str | None = None
-    category: str | None = None
-    image_ids: list[str | int] | None = None
-    video_id: str | int | None = Field(None, description="Extension: a video file id; null removes the video")
+    # Absent means "unchanged"; null is refused (the schema's type says so).
+    title: Title = None
+    content: Content = None
+    category: CategorySlug = None
+    image_ids: ImageIds = Field(None, max_length=LIMITS["images_per_note"])
+    video_id: IdString | None = Field(None, description="Extension: a video file id; null removes the video")
 
 
 class VoteIn(Schema):
@@ -125,12 +136,12 @@ class VoteOut(Schema):
 
 class ListQuery(PageQuery):
     order: Literal["hot", "new"] = "hot"
-    category: str | None = None
+    category: CategorySlug | None = None
 
 
 class SearchQuery(PageQuery):
-    q: str = ""
-    category: str | None = None
+    q: Text(TextKind.LINE) = ""
+    category: CategorySlug | None = None
 
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut}

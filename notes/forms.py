@@ -9,15 +9,16 @@ from django.utils.translation import gettext_lazy as _
 
 from notes.models import Category
 from treehole.ids import parse_id
+from treehole.text import TextField, TextKind
 
 
 class NoteForm(forms.Form):
-    title = forms.CharField(label=_("标题"), required=False, strip=False)
-    content = forms.CharField(label=_("内容"), required=False, strip=False, widget=forms.Textarea(attrs={"rows": 8}))
+    title = TextField(kind=TextKind.LINE, label=_("标题"), required=False, strip=False)
+    content = TextField(kind=TextKind.PROSE, label=_("内容"), required=False, strip=False, widget=forms.Textarea(attrs={"rows": 8}))
     # A plain field with a select: the service, not the form, says whether the category exists.
-    category = forms.CharField(label=_("分类"), required=False, widget=forms.Select)
+    category = TextField(kind=TextKind.LINE, label=_("分类"), required=False, widget=forms.Select)
     anonymous = forms.BooleanField(label=_("匿名发布（显示为「洞主」）"), required=False, initial=True)
-    image_ids = forms.CharField(required=False, widget=forms.HiddenInput(attrs={"data-image-ids": ""}))
+    image_ids = TextField(kind=TextKind.LINE, required=False, widget=forms.HiddenInput(attrs={"data-image-ids": ""}))
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,6 +6,7 @@ Apps contribute routers (``accounts/api.py``, ``notes/api.py``, …) mounted in 
 
 from __future__ import annotations
 
+import json
 import logging
 
 import orjson
@@ -17,9 +18,11 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.renderers import BaseRenderer
 
 from treehole.errors import STATUS_CODES, DomainError, error_response, json_error
+from treehole.text import lone_surrogate_path
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +35,27 @@ class OrjsonRenderer(BaseRenderer):
 
     def render(self, request, data, *, response_status):
         return orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS)
+
+
+class UnstorableText(ValueError):
+    """A JSON body with a lone surrogate somewhere (``"\\ud800"``): MySQL cannot store it and it
+    cannot be echoed back as UTF-8, whichever field it is in."""
+
+    def __init__(self, path: tuple):
+        self.path = path
+        super().__init__(path)
+
+
+class JsonParser(Parser):
+    """ninja's parser, refusing a document that holds a lone surrogate before any schema sees it
+    (every string field also goes through ``treehole.text``; this catches lists, ids and keys)."""
+
+    def parse_body(self, request):
+        data = json.loads(request.body)
+        path = lone_surrogate_path(data)
+        if path is not None:
+            raise UnstorableText(path)
+        return data
 
 
 class ErrorDetail(Schema):
@@ -54,22 +78,49 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
     renderer=OrjsonRenderer(),
+    parser=JsonParser(),
 )
 
 
 def _field_name(loc) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "payload", "query", "path", "form", "file", "data")]
+    """The form-style name of a field: list indexes are left out (``image_ids``, not ``image_ids.1``)."""
+    parts = [str(p) for p in loc if not isinstance(p, int) and p not in ("body", "payload", "query", "path", "form", "file", "data")]
     return ".".join(parts) or "non_field_errors"
+
+
+def _message(error: dict) -> str:
+    """pydantic's message for a field, in the reader's language for the common kinds."""
+    kind, ctx = error.get("type"), error.get("ctx") or {}
+    if kind == "missing":
+        return _("此项为必填项。")
+    if kind == "string_too_long":
+        return _("最多 %(n)d 个字。") % {"n": ctx.get("max_length", 0)}
+    if kind == "string_too_short":
+        if ctx.get("min_length") == 1:
+            return _("不能为空。")
+        return _("至少 %(n)d 个字。") % {"n": ctx.get("min_length", 0)}
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        bound = next(iter(ctx.values()), "")
+        symbol = {"greater_than_equal": "≥", "less_than_equal": "≤", "greater_than": ">", "less_than": "<"}[kind]
+        return _("应 %(symbol)s %(bound)s。") % {"symbol": symbol, "bound": bound}
+    if kind == "string_pattern_mismatch":
+        return _("格式不对。")
+    if kind in ("literal_error", "enum"):
+        return _("只能是 %(expected)s。") % {"expected": ctx.get("expected", "")}
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return _("应为整数。")
+    if kind in ("string_type", "string_unicode"):
+        return _("应为文字。")
+    if kind in ("bool_parsing", "bool_type"):
+        return _("应为 true 或 false。")
+    return error.get("msg", "")
 
 
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request: HttpRequest, exc: NinjaValidationError):
     fields: dict[str, list[str]] = {}
     for error in exc.errors:
-        message = error.get("msg", "")
-        if error.get("type") == "missing":
-            message = _("此项为必填项。")
-        fields.setdefault(_field_name(error.get("loc", ())), []).append(message)
+        fields.setdefault(_field_name(error.get("loc", ())), []).append(_message(error))
     return json_error(400, "invalid", _("提交的数据有误。"), fields)
 
 
@@ -80,6 +131,11 @@ def _authentication_error(request: HttpRequest, exc: AuthenticationError):
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError):
+    if isinstance(exc.__cause__, UnstorableText):
+        message = _("含有无法保存的字符（不成对的 UTF-16 代理项）。")
+        # A key may itself hold the surrogate: name it escaped, so the answer is valid UTF-8.
+        field = _field_name(exc.__cause__.path).encode("utf-8", "backslashreplace").decode("utf-8")
+        return json_error(400, "invalid", message, {field: [message]})
     code = STATUS_CODES.get(exc.status_code, "invalid")
     message = str(exc)
     if message.startswith("Cannot parse request body"):

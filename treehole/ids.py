@@ -15,9 +15,11 @@ from __future__ import annotations
 import threading
 import time
 from datetime import datetime, timezone
+from typing import Annotated
 
 from django.conf import settings
 from django.db import models
+from pydantic import BeforeValidator, Field
 
 EPOCH_MS = 1_704_067_200_000  # 2024-01-01T00:00:00Z
 WORKER_BITS = 10
@@ -103,3 +105,16 @@ class SnowflakeField(models.BigIntegerField):
         kwargs.setdefault("default", next_id)
         kwargs.setdefault("editable", False)
         super().__init__(*args, **kwargs)
+
+
+def _id_as_text(value):
+    """A JSON number is taken too (older clients sent ids as numbers); a bool is no id."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+# An id as the API takes it in a body or a query: a decimal string (the OpenAPI schema says so, so
+# clients and the fuzzer send digits; ``parse_id`` still checks the range).
+ID_PATTERN = r"^[0-9]{1,19}$"
+IdString = Annotated[str, BeforeValidator(_id_as_text), Field(pattern=ID_PATTERN, examples=["7311828211384320001"])]

@@ -13,6 +13,7 @@ from accounts.authentication import api_auth
 from treehole.api import ErrorOut
 from treehole.errors import PayloadTooLarge
 from treehole.ratelimit import rate_limited
+from treehole.text import Text, TextKind
 from uploads import selectors, services
 
 router = Router(tags=["uploads"])
@@ -32,10 +33,10 @@ class ImageOut(Schema):
 
 
 class SessionIn(Schema):
-    filename: str = Field(..., description="The original name, kept for display only; the stored name is random.")
+    filename: Text(TextKind.LINE, max_length=255) = Field(..., description="The original name, kept for display only; the stored name is random.")
     size: int = Field(..., description="Bytes of the whole file (at most the chunked upload limit, 500 MB by default).")
-    content_type: str = Field(..., examples=["video/mp4"], description="video/mp4, video/webm, video/ogg or video/quicktime; checked against the bytes.")
-    sha256: str = Field(..., description="SHA-256 of the whole file, 64 hex digits.")
+    content_type: Text(TextKind.LINE, max_length=100) = Field(..., examples=["video/mp4"], description="video/mp4, video/webm, video/ogg or video/quicktime; checked against the bytes.")
+    sha256: str = Field(..., pattern=r"^\s*[0-9a-fA-F]{64}\s*$", description="SHA-256 of the whole file, 64 hex digits.")
 
 
 class SessionOut(Schema):

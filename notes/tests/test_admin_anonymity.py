@@ -11,7 +11,7 @@ from django.test import Client
 from comments.services import comment_create
 from moderation.models import AuditLog
 from moderation.services import author_reveal, user_ban
-from notes.tests.conftest import create_note
+from treehole.testing import make_note
 from treehole.testing import make_user
 
 pytestmark = pytest.mark.django_db
@@ -23,8 +23,8 @@ PUBLIC = "openwriter"
 @pytest.fixture
 def writers(categories):
     hidden, public = make_user(SECRET), make_user(PUBLIC)
-    anonymous_note = create_note(hidden, anonymous=True, title="匿名的帖子")
-    signed_note = create_note(public, anonymous=False, title="署名的帖子")
+    anonymous_note = make_note(hidden, anonymous=True, title="匿名的帖子")
+    signed_note = make_note(public, anonymous=False, title="署名的帖子")
     comment_create(user=hidden, note_id=signed_note.pk, content="署名帖下的评论")
     anonymous_comment = comment_create(user=hidden, note_id=anonymous_note.pk, content="匿名帖下的评论")
     return hidden, anonymous_note, signed_note, anonymous_comment
