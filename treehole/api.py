@@ -11,9 +11,10 @@ import logging
 
 import orjson
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -141,6 +142,17 @@ def _http_error(request: HttpRequest, exc: HttpError):
     if message.startswith("Cannot parse request body"):
         message = _("请求体不是有效的 JSON。")
     return json_error(exc.status_code, code, message)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig):
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return json_error(413, "payload_too_large", _("请求体不能超过 %(kb)d KB。") % {"kb": limit // 1024})
+
+
+@api.exception_handler(MultiPartParserError)
+def _bad_multipart(request: HttpRequest, exc: MultiPartParserError):
+    return json_error(400, "invalid", _("multipart 请求体格式不对（缺少 boundary 或已损坏）。"))
 
 
 @api.exception_handler(DomainError)

@@ -6,6 +6,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 
 from treehole.errors import STATUS_CODES, error_response, json_error
@@ -45,6 +46,8 @@ class ApiErrorShapeMiddleware:
             return None
         if isinstance(exception, RequestDataTooBig):
             return json_error(413, "payload_too_large", _("请求体太大。"))
+        if isinstance(exception, MultiPartParserError):
+            return json_error(400, "invalid", _("multipart 请求体格式不对（缺少 boundary 或已损坏）。"))
         known = error_response(exception)
         if known is not None:
             return known
