@@ -24,6 +24,7 @@ from redis.exceptions import RedisError
 
 from accounts.websocket import CLOSE_HEARTBEAT_TIMEOUT, CLOSE_UNAUTHENTICATED, SocketHub, UserSocketConsumer, in_thread
 from chat import events, presence, services
+from moderation.care import care_for_text
 from treehole.errors import DomainError
 from treehole.text import TextKind, normalize_text
 
@@ -140,7 +141,7 @@ class ChatConsumer(UserSocketConsumer):
         if isinstance(text, str):
             text = normalize_text(text, kind=TextKind.PROSE)  # the base refused lone surrogates
         try:
-            await database_sync_to_async(services.chat_message_send)(
+            message = await database_sync_to_async(services.chat_message_send)(
                 user_id=self.user_id,
                 content=text,
                 origin=self.channel_name,
@@ -148,6 +149,14 @@ class ChatConsumer(UserSocketConsumer):
             )
         except DomainError as exc:
             await self.send_error(exc.code, exc.message, client_id=client_id, retry_after=exc.retry_after)
+            return
+        card = await database_sync_to_async(care_for_text)(message["content"])
+        if card is not None:
+            # Only to the writer: the room goes on, the writer sees where help is (nothing blocked).
+            frame = {"type": "care", "card": {"title": card.title, "body": card.body, "hotlines": card.hotlines}}
+            if client_id is not None:
+                frame["client_id"] = client_id
+            await self.send_json(frame)
 
     # -- events from the channel layer ----------------------------------------------------------
     async def chat_message(self, event):

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.serializers import user_public
+from moderation.care import care_card
 
 
 def _texts() -> dict:
@@ -47,4 +48,6 @@ def room(request):
             "page_size": settings.CHAT_HISTORY_LIMIT_DEFAULT,
             "text": _texts(),
         }
-    return render(request, "chat/room.html", {"chat_config": config})
+    # The care card the room shows its writer after a message with a crisis phrase (a "care" frame).
+    care = care_card() if config else None
+    return render(request, "chat/room.html", {"chat_config": config, "care": care})

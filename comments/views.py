@@ -71,4 +71,5 @@ def comment_delete(request, comment_id):
 def my_comments(request):
     page, size = page_bounds_lenient(request.GET.get("page"))
     data = selectors.comment_history(user=request.user, page=page, size=size)
-    return render(request, "comments/mine.html", {"data": data, "prev_page": page - 1, "next_page": page + 1})
+    context = {"data": data, "page": data, "prev_page": page - 1, "next_page": page + 1}
+    return render(request, "comments/mine.html", context, status=404 if data.out_of_range else 200)

@@ -409,19 +409,20 @@ class SensitiveWordAdmin(ListAdmin):
 @admin.register(CrisisPhrase)
 class CrisisPhraseAdmin(ListAdmin):
     audit_action = AuditLog.Action.CARE_CHANGED
-    list_display = ("phrase", "enabled")
+    list_display = ("phrase", "exception", "enabled", "note")
     list_editable = ("enabled",)
-    search_fields = ("phrase",)
+    list_filter = ("exception", "enabled")
+    search_fields = ("phrase", "note")
 
 
 @admin.register(CareMessage)
 class CareMessageAdmin(ListAdmin):
     audit_action = AuditLog.Action.CARE_CHANGED
-    list_display = ("title", "enabled")
+    list_display = ("title", "language", "enabled")
 
 
 @admin.register(Hotline)
 class HotlineAdmin(ListAdmin):
     audit_action = AuditLog.Action.CARE_CHANGED
-    list_display = ("name", "phone", "hours", "order", "enabled")
+    list_display = ("name", "name_en", "phone", "hours", "order", "enabled")
     list_editable = ("order", "enabled")

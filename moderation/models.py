@@ -195,10 +195,19 @@ class SensitiveWord(models.Model):
 
 
 class CrisisPhrase(models.Model):
-    """A phrase (e.g. 不想活了) that shows the calm help card; nothing is blocked by it."""
+    """A phrase (e.g. 不想活了) that shows the calm help card; nothing is blocked by it.
+
+    Matched in the care-normalised text (moderation/care.py: case, width, traditional characters
+    and separators such as "想 死" / "自.杀" folded away). ``a+b`` means both parts within a short
+    span ("安眠药+攒"). An *exception* is a common phrase that contains a crisis phrase without
+    meaning it ("想死你了" = "I miss you so much"): a match inside one does not count."""
 
     phrase = models.CharField(_("危机词"), max_length=100, unique=True)
     enabled = models.BooleanField(_("启用"), default=True)
+    exception = models.BooleanField(
+        _("例外说法"), default=False, help_text=_("包含危机词但不是危机的常见说法，例如“想死你了”")
+    )
+    note = models.CharField(_("备注"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("危机词")
@@ -210,8 +219,10 @@ class CrisisPhrase(models.Model):
 
 
 class CareMessage(models.Model):
-    """The text of the care card (one row is used: the first enabled one)."""
+    """The text of the care card, one per language (the first enabled row of the page's
+    language, else of the site's default language)."""
 
+    language = models.CharField(_("语言"), max_length=10, choices=settings.LANGUAGES, default="zh-hans")
     title = models.CharField(_("标题"), max_length=100, default=_("你并不孤单"))
     body = models.TextField(
         _("正文"),
@@ -229,8 +240,10 @@ class CareMessage(models.Model):
 
 class Hotline(models.Model):
     name = models.CharField(_("名称"), max_length=100)
+    name_en = models.CharField(_("英文名称"), max_length=100, blank=True)
     phone = models.CharField(_("电话"), max_length=50)
     hours = models.CharField(_("服务时间"), max_length=100, blank=True)
+    hours_en = models.CharField(_("服务时间（英文）"), max_length=100, blank=True)
     order = models.PositiveIntegerField(_("排序"), default=0)
     enabled = models.BooleanField(_("启用"), default=True)
 

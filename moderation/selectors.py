@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from moderation.models import Case, Report
+from moderation.models import AuditLog, BanRecord, Case, Report
 from treehole.pagination import Page, page_bounds, paginate
 
 
@@ -24,3 +24,24 @@ def folded_ids(*, target_type: str, ids) -> set[int]:
     return set(
         Case.objects.filter(target_type=target_type, target_id__in=list(ids), folded=True).values_list("target_id", flat=True)
     )
+
+
+def hidden_reasons(*, target_type: str, ids) -> dict[int, str]:
+    """Why each of ``ids`` was hidden: the reason of the latest moderator action that hid it
+    (hide, or ban of its author), for its author's own list ("我的帖子"). One query."""
+    rows = (
+        AuditLog.objects.filter(
+            target_type=target_type, target_id__in=list(ids), action__in=[AuditLog.Action.HIDE, AuditLog.Action.BAN]
+        )
+        .order_by("target_id", "-created_at", "-id")
+        .values_list("target_id", "reason")
+    )
+    reasons: dict[int, str] = {}
+    for target_id, reason in rows:
+        reasons.setdefault(target_id, reason)
+    return reasons
+
+
+def ban_latest(*, user) -> BanRecord | None:
+    """The user's latest ban record (its reason and end), or None."""
+    return BanRecord.objects.filter(user=user).order_by("-created_at", "-id").first()

@@ -103,8 +103,9 @@ def _retrying(function):
 @_retrying
 def report_create(*, reporter, target_type: str, target_id: int, reason: str, text: str = "") -> Report:
     """File a report. One per user per target (``Conflict`` on a second). At
-    MODERATION_FOLD_THRESHOLD distinct open reporters the target is folded through its kind; a
-    self-harm report puts the case at the top of the queue."""
+    MODERATION_FOLD_THRESHOLD distinct open reporters (self-harm reports excepted) the target is
+    folded through its kind; a self-harm report never folds or hides anything: it puts the case at
+    the top of the queue, for a human."""
     account_services.ensure_can_write(reporter)
     kind = targets.get(target_type)
     if reason not in Reason.values:
@@ -156,7 +157,10 @@ def report_create(*, reporter, target_type: str, target_id: int, reason: str, te
         case.author = author
         case.excerpt = _excerpt(content)
         case.last_activity_at = now
-        fold_now = kind.can_fold and not case.folded and case.report_count >= settings.MODERATION_FOLD_THRESHOLD
+        # A self-harm report is a call for a human, never a vote to fold: folding the post of a
+        # person in crisis hides their cry for help. Only the other reasons count towards folding.
+        folding_reporters = open_reports.exclude(reason=Reason.SELF_HARM).values("reporter").distinct().count()
+        fold_now = kind.can_fold and not case.folded and folding_reporters >= settings.MODERATION_FOLD_THRESHOLD
         if fold_now:
             kind.fold(obj, True)
             case.folded = True
@@ -166,8 +170,8 @@ def report_create(*, reporter, target_type: str, target_id: int, reason: str, te
                 target_type=target_type,
                 target_id=target_id,
                 target_user=author,
-                reason=_("%(n)d 人举报，自动折叠") % {"n": case.report_count},
-                detail={"reporters": case.report_count},
+                reason=_("%(n)d 人举报，自动折叠") % {"n": folding_reporters},
+                detail={"reporters": folding_reporters},
             )
         _reprioritize(case)
         case.save()

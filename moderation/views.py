@@ -21,7 +21,7 @@ from treehole.ratelimit import rate_limited
 def my_reports(request):
     number, size = page_bounds_lenient(request.GET.get("page"))
     page = selectors.report_list_mine(user=request.user, page=number, size=size)
-    return render(request, "moderation/my_reports.html", {"page": page})
+    return render(request, "moderation/my_reports.html", {"page": page}, status=404 if page.out_of_range else 200)
 
 
 @login_required

@@ -86,6 +86,12 @@ class NoteOut(Schema):
     bookmarked: bool = Field(..., description="The caller bookmarked it (false when signed out)")
     folded: bool
     pending_review: bool = Field(False, description="Extension: held for review, visible only to its author and staff")
+    moderation_state: Literal["visible", "pending_review", "hidden"] | None = Field(
+        None, description="Extension, /me/notes only: visible, pending_review (held) or hidden by a moderator"
+    )
+    hidden_reason: str | None = Field(
+        None, description="Extension, /me/notes only: the moderator's reason when moderation_state is hidden (may be null)"
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -297,7 +303,7 @@ def my_bookmarks(request, query: Query[PageQuery]):
 
 
 @router.get("/me/notes", auth=api_auth, response={200: NotePageOut, **ERRORS}, exclude_unset=True,
-            summary="The caller's notes, newest first")
+            summary="The caller's notes, newest first (hidden ones too, with moderation_state and hidden_reason)")
 def my_notes(request, query: Query[PageQuery]):
     page = selectors.note_list_by_author(user=request.auth, page=query.page, size=query.size)
     return Status(200, page.as_dict())

@@ -15,6 +15,7 @@ from django.db.models import Count, Q, Value
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
+from moderation.selectors import hidden_reasons
 from notes import ranking
 from notes.models import Bookmark, Category, Follow, Note, Vote
 from notes.serializers import card_from_note, note_serialize
@@ -292,9 +293,14 @@ def note_list_by_author(*, user, page: int = 1, size: int | None = None, viewer=
     page, size = page_bounds(page, size)
     viewer = viewer or user
     notes = Note.objects.filter(author=user)
+    own = _viewer_id(viewer) == user.pk
+    if own:
+        # Their own list shows every note, a hidden one marked as hidden with the moderator's
+        # reason (a note never silently disappears from its author's list).
+        return paginate(_with_card_data(notes.order_by("-created_at", "-id")), page=page, size=size,
+                        load=lambda rows: _with_moderation_state(rows, viewer))
     if not _is_staff(viewer):
-        own = _viewer_id(viewer) == user.pk
-        notes = notes.filter(Q(hidden=False) | Q(held=True)) if own else notes.filter(hidden=False)
+        notes = notes.filter(hidden=False)
     return _paginate_notes(notes.order_by("-created_at", "-id"), page=page, size=size, viewer=viewer)
 
 
@@ -333,6 +339,25 @@ def note_follower_ids(*, note_id: int, after: int = 0, limit: int = 1000) -> lis
     return list(
         Follow.objects.filter(note_id=note_id, user_id__gt=after).order_by("user_id").values_list("user_id", flat=True)[:limit]
     )
+
+
+def _with_moderation_state(rows, viewer) -> list[dict]:
+    """Note objects plus ``moderation_state`` (visible / pending_review / hidden) and
+    ``hidden_reason`` (the moderator's reason, or None), for the author's own list."""
+    cards = _cards_from_rows(rows)
+    results = _serialize_cards(cards, viewer)
+    hidden_ids = [int(card["id"]) for card in cards if card["hidden"] == "1" and card["held"] != "1"]
+    reasons = hidden_reasons(target_type="note", ids=hidden_ids) if hidden_ids else {}
+    for card, note in zip(cards, results):
+        if card["held"] == "1":
+            state = "pending_review"
+        elif card["hidden"] == "1":
+            state = "hidden"
+        else:
+            state = "visible"
+        note["moderation_state"] = state
+        note["hidden_reason"] = (reasons.get(int(card["id"])) or None) if state == "hidden" else None
+    return results
 
 
 # --- Detail --------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from moderation.care import care_for_text
 from notes import selectors, services
 from notes.forms import NoteForm, video_change
 from treehole import ratelimit
@@ -51,8 +52,16 @@ def _page_context(page: Page, base_query: dict) -> dict:
         "page": page,
         "prev_url": link(page.page - 1) if page.page > 1 else None,
         "next_url": link(page.page + 1) if page.has_next else None,
+        "last_url": link(page.last),
+        "first_url": link(1),
         "pages": page.last,
     }
+
+
+def _list_status(page: Page) -> int:
+    """A page number past the end of a list is a page that is not there: 404 (with a link to
+    the last page in the template), not an empty "第 999 / 1 页"."""
+    return 404 if page.out_of_range else 200
 
 
 def _compose_limits() -> dict:
@@ -72,7 +81,7 @@ def home(request):
     try:
         page = selectors.note_list(order=order, category=category, page=_page_number(request), viewer=request.user)
     except InvalidInput:
-        raise Http404 from None
+        return _unknown_category(request)
     query = {"order": order, **({"category": category} if category else {})}
     context = {
         "order": order,
@@ -80,13 +89,24 @@ def home(request):
         "categories": selectors.category_list(),
         **_page_context(page, query),
     }
-    return render(request, "notes/home.html", context)
+    return render(request, "notes/home.html", context, status=_list_status(page))
+
+
+def _unknown_category(request):
+    """``?category=bad``: the friendly 404 page, listing the categories there are."""
+    context = {
+        "title": _("没有这个分类"),
+        "message": _("“%(slug)s”不是树洞的分类。看看下面这些吧：") % {"slug": request.GET.get("category", "")[:50]},
+        "categories": selectors.category_list(),
+    }
+    return render(request, "404.html", context, status=404)
 
 
 def search(request):
     q = (request.GET.get("q") or "").strip()
     category = request.GET.get("category") or None
-    context = {"q": q, "category": category, "categories": selectors.category_list(), "notes": [], "page": None}
+    context = {"q": q, "category": category, "categories": selectors.category_list(), "notes": [], "page": None,
+               "care": care_for_text(q)}  # a search for a crisis phrase shows the care card above the results
     if q:
         try:
             page = selectors.note_search(q=q, category=category, page=_page_number(request), viewer=request.user)
@@ -94,6 +114,7 @@ def search(request):
             context["error"] = "；".join(m for ms in (exc.fields or {}).values() for m in ms) or exc.message
         else:
             context.update(_page_context(page, {"q": q, **({"category": category} if category else {})}))
+            return render(request, "notes/search.html", context, status=_list_status(page))
     return render(request, "notes/search.html", context)
 
 
@@ -187,4 +208,4 @@ def note_delete(request, note_id: str):
 @login_required
 def my_notes(request):
     page = selectors.note_list_by_author(user=request.user, page=_page_number(request))
-    return render(request, "notes/my_notes.html", _page_context(page, {}))
+    return render(request, "notes/my_notes.html", _page_context(page, {}), status=_list_status(page))

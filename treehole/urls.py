@@ -49,6 +49,12 @@ urlpatterns = [
     path("", include("notes.urls")),
 ]
 
+# Friendly pages in the site's language for pages, the contract's JSON under /api/ (treehole/errorpages.py).
+handler400 = "treehole.errorpages.bad_request"
+handler403 = "treehole.errorpages.permission_denied"
+handler404 = "treehole.errorpages.page_not_found"
+handler500 = "treehole.errorpages.server_error"
+
 if settings.SERVE_MEDIA:
     # One app process is usable without nginx; in compose nginx serves /media/ itself.
     urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]

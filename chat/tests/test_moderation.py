@@ -17,7 +17,7 @@ def _lists():
     SensitiveWord.objects.create(pattern="违禁词", action="block")
     SensitiveWord.objects.create(pattern="脏话", action="mask")
     SensitiveWord.objects.create(pattern="待审词", action="hold")
-    CrisisPhrase.objects.create(phrase="不想活了")
+    CrisisPhrase.objects.get_or_create(phrase="不想活了")
     filters.matcher.invalidate()
     care.state.invalidate()
 

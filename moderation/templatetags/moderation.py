@@ -4,6 +4,7 @@
     {% moderation_assets %}                                   in {% block head %}: CSS + report.js
     {% include "moderation/report_button.html" with target_type="note" target_id=note.id %}
     {% include "moderation/care_card.html" with text=note.content %}
+    {% include "moderation/care_card.html" with card=care %}   a card from care.care_for_text(q)
     {% folded note.folded %}…the note's body…{% endfolded %}  "多人举报，已折叠", click to expand
 """
 
@@ -26,6 +27,12 @@ def needs_care(text) -> bool:
 @register.simple_tag
 def care_card():
     return care.care_card()
+
+
+@register.simple_tag
+def care_for(text):
+    """The care card for ``text``, or None (``{% care_for text as card %}``)."""
+    return care.care_for_text(str(text or ""))
 
 
 @register.simple_tag

@@ -170,19 +170,23 @@ def test_list_edit_reaches_another_process_within_seconds():
 
 
 def test_needs_care_and_the_card_from_the_admin():
-    CrisisPhrase.objects.create(phrase="不想活了")
+    CrisisPhrase.objects.update(enabled=False)  # only this test's list
+    CrisisPhrase.objects.update_or_create(phrase="不想活了", defaults={"enabled": True})
     CrisisPhrase.objects.create(phrase="想消失", enabled=False)
-    CareMessage.objects.create(title="抱抱你", body="你的感受很重要。")
+    CareMessage.objects.filter(language="zh-hans").delete()
+    CareMessage.objects.create(language="zh-hans", title="抱抱你", body="你的感受很重要。")
+    Hotline.objects.all().delete()
     Hotline.objects.create(name="心理援助热线", phone="400-161-9995", hours="24 小时", order=1)
     from moderation.care import state
 
     state.invalidate()
     assert needs_care("我真的不想活了……")
     assert not needs_care("想消失") and not needs_care("今天很开心") and not needs_care("")
-    card = care_card()
-    assert card.title == "抱抱你" and card.hotlines == [{"name": "心理援助热线", "phone": "400-161-9995", "hours": "24 小时"}]
+    card = care_card("zh-hans")
+    assert card.title == "抱抱你"
+    assert card.hotlines == [{"name": "心理援助热线", "phone": "400-161-9995", "tel": "4001619995", "hours": "24 小时"}]
     html = Template('{% include "moderation/care_card.html" with text=t %}').render(Context({"t": "不想活了"}))
-    assert "抱抱你" in html and "400-161-9995" in html and "tel:400-161-9995" in html
+    assert "抱抱你" in html and "400-161-9995" in html and "tel:4001619995" in html
     assert "style=" not in html and "<script" not in html
     assert Template('{% include "moderation/care_card.html" with text=t %}').render(Context({"t": "晚安"})).strip() == ""
 

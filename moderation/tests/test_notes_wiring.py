@@ -70,7 +70,7 @@ def test_held_note_is_visible_only_to_its_author_until_approved():
 
 
 def test_crisis_phrase_shows_the_care_card_and_tops_the_queue():
-    CrisisPhrase.objects.create(phrase="不想活了")
+    CrisisPhrase.objects.get_or_create(phrase="不想活了")
     care.state.invalidate()
     author, reader = make_user(), make_user()
     note_id = post(author, title="好累", content="有时候觉得不想活了").json()["id"]

@@ -131,7 +131,7 @@ def test_concurrent_reporters_fold_once(things, settings, transactional_db):
 def test_self_harm_report_and_crisis_text_go_to_the_top_of_the_queue(things):
     from moderation.models import CrisisPhrase
 
-    CrisisPhrase.objects.create(phrase="不想活了")
+    CrisisPhrase.objects.get_or_create(phrase="不想活了")
     author = make_user()
     for pk in (1, 2, 3):
         things.add(pk, author, content=f"普通内容 {pk}")
@@ -150,7 +150,7 @@ def test_self_harm_report_and_crisis_text_go_to_the_top_of_the_queue(things):
 def test_content_saved_opens_a_case_for_crisis_and_held_only(things):
     from moderation.models import CrisisPhrase
 
-    CrisisPhrase.objects.create(phrase="不想活了")
+    CrisisPhrase.objects.get_or_create(phrase="不想活了")
     author = make_user()
     assert services.content_saved(target_type="thing", target_id=5, text="今天天气很好", author=author) is None
     case = services.content_saved(target_type="thing", target_id=6, text="我不想活了", author=author)

@@ -338,6 +338,16 @@
         clearTimeout(usersTimer);
         usersTimer = setTimeout(refreshUsers, 300);
         break;
+      case "care": {
+        // A crisis phrase in our own message: show the care card (rendered by the page, in its
+        // language) once, above the input; the message was sent as usual.
+        const care = $("chat-care");
+        if (care && care.hidden) {
+          care.hidden = false;
+          scrollToBottom();
+        }
+        break;
+      }
       case "error":
         showError(frame.message || frame.code);
         if (frame.client_id !== undefined && state.pending.has(frame.client_id)) {

@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "moderation.middleware.BanNoticeMiddleware",  # a banned member's next page says why they were signed out
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "treehole.protection.RateLimitMiddleware",
     "treehole.middleware.ApiErrorShapeMiddleware",

@@ -7,6 +7,8 @@ from .uploads import STORAGE_BACKEND
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# A stale token gives the form back with what was typed (treehole/errorpages.py), never a bare 403.
+CSRF_FAILURE_VIEW = "treehole.errorpages.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
