@@ -14,14 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _setup(settings):
-    from notes.tests.conftest import CATEGORIES
-    from notes.models import Category
-    from notes.selectors import categories_changed
-
-    for order, (slug, name) in enumerate(CATEGORIES):
-        Category.objects.get_or_create(slug=slug, defaults={"name": name, "order": order})
-    categories_changed()
+def _setup(settings, categories):  # noqa: ARG001 - the notes need their categories
     limits = dict(settings.RATE_LIMITS)
     for action in ("global", "anon", "post", "report"):
         limits[action] = (1e6, 1e6)

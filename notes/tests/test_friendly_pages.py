@@ -5,10 +5,15 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from notes.tests.conftest import create_note
+from treehole.testing import make_note as create_note
 from treehole.testing import make_user
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _categories(categories):
+    return categories
 
 
 def test_a_page_past_the_end_says_so_and_links_to_the_last_page(author):
