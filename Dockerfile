@@ -7,8 +7,8 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
-COPY requirements.txt .
-RUN pip install -r requirements.txt
+COPY requirements.txt requirements-mysql.txt ./
+RUN pip install -r requirements.txt -r requirements-mysql.txt
 COPY . .
 RUN DEBUG=0 SECRET_KEY=build-only-collectstatic-key-not-used-at-runtime-xxxxxxxx python manage.py collectstatic --noinput
 

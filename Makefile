@@ -5,7 +5,11 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+# Two stamps: `make run` needs only the runtime requirements; `make test` adds the test tools and
+# the MariaDB driver. A mysql DATABASE_URL makes `make run` install the driver too.
+RUN_STAMP := $(VENV)/.installed-run
+MYSQL_STAMP := $(VENV)/.installed-mysql
+DEV_STAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -13,7 +17,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= mysql://root@127.0.0.1:3306/treehole
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test sysdeps browser venv migrate demo check-services lint clean messages bench
+.PHONY: run test sysdeps browser venv venv-dev migrate demo check-services lint clean messages bench
 
 # mysqlclient compiles against the MariaDB client headers; install them when missing (Debian).
 sysdeps:
@@ -32,14 +36,28 @@ browser:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-wqy-zenhei fonts-noto-color-emoji >/dev/null; \
 	fi
 
-$(STAMP): requirements.txt requirements-dev.txt
-	@$(MAKE) --no-print-directory sysdeps
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements-dev.txt
-	touch $(STAMP)
 
-venv: $(STAMP)
+$(RUN_STAMP): requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+# mysqlclient builds against the MariaDB client headers: only the real mode needs them.
+$(MYSQL_STAMP): requirements-mysql.txt | $(VENV)/bin/python
+	@$(MAKE) --no-print-directory sysdeps
+	$(PY) -m pip install -q -r requirements-mysql.txt
+	touch $@
+
+$(DEV_STAMP): requirements.txt requirements-mysql.txt requirements-dev.txt $(RUN_STAMP) $(MYSQL_STAMP)
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+# The runtime, plus the MariaDB driver when DATABASE_URL points at MySQL/MariaDB.
+venv: $(RUN_STAMP) $(if $(filter mysql%,$(DATABASE_URL)),$(MYSQL_STAMP))
+
+venv-dev: $(DEV_STAMP)
 
 migrate: venv
 	$(PY) manage.py migrate --noinput
@@ -49,12 +67,15 @@ demo: migrate
 
 run: demo
 	@echo "Serving Treehole (HTTP + WebSocket) on http://$(HOST):$(PORT)/  — admin at /admin/"
+	@if [ -z "$$EMAIL_URL" ] || [ "$${EMAIL_URL%%:*}" = consolemail ]; then \
+	  echo "E-mail codes (register, password reset) are printed in this terminal, not sent (EMAIL_URL=consolemail://)."; \
+	else echo "E-mail is sent through EMAIL_URL ($${EMAIL_URL%%:*})."; fi
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-check-services: venv
+check-services: venv-dev
 	@DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m treehole.checks
 
-test: venv check-services browser
+test: venv-dev check-services browser
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) TASKS_IMMEDIATE=1 \
 	  $(PY) -m pytest $(PYTEST_ARGS)
 
