@@ -83,7 +83,15 @@ def _check_code_format(code: str) -> str:
 
 
 def _consume_code(email: str, purpose: str, code: str) -> None:
-    outcome = verification.check_code(email, purpose, code, consume=True)
+    _code_outcome(verification.check_code(email, purpose, code, consume=True))
+
+
+def _verify_code(email: str, purpose: str, code: str) -> None:
+    """Check the code without using it up (a wrong one still counts as a try)."""
+    _code_outcome(verification.check_code(email, purpose, code, consume=False))
+
+
+def _code_outcome(outcome: str) -> None:
     if outcome == "ok":
         return
     messages = {
@@ -115,11 +123,39 @@ def email_code_send(*, email: str, purpose: str) -> None:
         raise
 
 
+def _collect(errors: dict, check):
+    """Run one check; a field error is added to ``errors`` (so every wrong field is reported
+    together) instead of stopping at the first."""
+    try:
+        return check()
+    except InvalidInput as exc:
+        for field, messages in (exc.fields or {"non_field_errors": [exc.message]}).items():
+            errors.setdefault(field, []).extend(messages)
+    except Conflict as exc:
+        if not exc.fields:
+            raise
+        for field, messages in exc.fields.items():
+            errors.setdefault(field, []).extend(messages)
+        errors.setdefault("__conflict__", [exc.message])
+    return None
+
+
 def user_register(*, email: str, code: str, username: str, password: str) -> User:
     email = _clean_email(email)
-    code = _check_code_format(code)
-    username = _clean_username(username)
-    _check_password(password, user=User(username=username, email=email))
+    errors: dict[str, list[str]] = {}
+    code = _collect(errors, lambda: _check_code_format(code))
+    clean_username = _collect(errors, lambda: _clean_username(username))
+    _collect(errors, lambda: _check_password(password, user=User(username=clean_username or username, email=email)))
+    if errors and code is not None:
+        # Something else is wrong: say whether the code is wrong too (a wrong code counts as a try,
+        # a right one stays valid for the corrected submission).
+        _collect(errors, lambda: _verify_code(email, PURPOSE_REGISTER, code))
+    if errors:
+        conflict = errors.pop("__conflict__", None)
+        if conflict and len(errors) == 1:
+            raise Conflict(conflict[0], fields=errors)
+        raise InvalidInput(_("提交的数据有误。"), fields=errors)
+    username = clean_username
     if user_email_taken(email):
         raise Conflict(_("这个邮箱已注册。"), fields={"email": [_("这个邮箱已注册。")]})
     # Only consume the code once everything else is known to be fine, so a typo in the username
