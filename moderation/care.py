@@ -8,8 +8,8 @@ A note, comment or chat message whose text contains a phrase shows its writer th
 and its case goes to the top of the moderators' queue (``moderation.services.content_saved``).
 A search for a phrase shows the card above the results. Every page's footer lists the hotlines.
 
-Matching happens in the *care-normalised* text (``care_text``): lower case, half-width, a few
-traditional characters folded to simplified, and everything that is not a letter or a digit
+Matching happens in the *care-normalised* text (``care_text``): the project's input normalisation
+(treehole/text.py), NFKC, lower case, a few traditional characters folded to simplified, and everything that is not a letter or a digit
 removed, so "想 死", "自.杀", "自殺" and "Ｋｉｌｌ myself" match their phrases. A phrase that starts
 or ends with a Latin letter ("zs") only counts when no other Latin letter is glued to it ("zsh"
 is not a match). ``a+b`` phrases need both parts within ``COMBO_SPAN`` characters. A match lying
@@ -30,6 +30,7 @@ from django.utils import translation
 from moderation import care_defaults
 from moderation.filters import normalize
 from moderation.versioning import Reloading
+from treehole.text import InvalidText, normalize_text
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +54,12 @@ class CareCard:
 def care_text(text: str) -> tuple[str, list[bool]]:
     """The care-normalised text and, per kept character, whether something was removed just
     before it (so "kill myself" keeps a word boundary where the space was)."""
-    folded = normalize(text).translate(_TRADITIONAL)
+    try:
+        text = normalize_text(text)  # the one input normalisation (NFC, invisibles removed)
+    except InvalidText:
+        pass  # a lone surrogate: matched as it is (stored text never has one)
+    # NFKC on top: full-width and other compatibility forms (ｚｓ, ①) read as what they show.
+    folded = normalize(unicodedata.normalize("NFKC", text)).translate(_TRADITIONAL)
     kept: list[str] = []
     gap_before: list[bool] = []
     gap = False

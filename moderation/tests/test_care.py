@@ -65,6 +65,8 @@ def test_the_migration_ships_phrases_hotlines_and_care_text_in_both_languages():
         "准备明天跳楼",
         "I want to kill myself",
         "ＳＵＩＣＩＤＥ",
+        "想\u200b自\u200b杀",  # zero-width spaces between the characters
+        "我想ｚｓ",  # full-width letters
         "想死你了，但我是真的想死",  # the second one counts
     ],
 )
