@@ -7,7 +7,11 @@ class CommentsConfig(AppConfig):
 
     def ready(self):
         from comments import cache
+        from comments.selectors import comment_texts_for_search
         from notes.hooks import on_note_deleted
+        from treehole import hooks
 
         # A deleted note takes its comment rows with it (cascade); its Redis keys go here.
         on_note_deleted(cache.drop_note)
+        # Signed comments are searchable with 包括评论 (notes/search reads them through this).
+        hooks.register("search_comments", comment_texts_for_search)

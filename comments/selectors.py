@@ -129,3 +129,20 @@ def comment_thread(*, note_id: int, page: int, size: int, viewer) -> Page:
         mine = bool(comment["author"] and comment["author"]["is_me"])
         comment["can_delete"] = not comment["deleted"] and (mine or is_note_author or is_staff)
     return thread
+
+
+def comment_texts_for_search(note_ids: list[int]) -> dict[int, list]:
+    """notes.search's ``search_comments`` hook: the signed comments of these notes (comments on a
+    note published under a name), in floor order, without deleted or held ones. Comments on an
+    anonymous note are never searchable."""
+    from notes.search.documents import CommentText
+
+    found: dict[int, list] = {}
+    rows = (
+        Comment.objects.filter(note_id__in=note_ids, note__anonymous=False, deleted=False, held=False)
+        .order_by("note_id", "floor")
+        .values_list("note_id", "id", "floor", "author_id", "content")
+    )
+    for note_id, comment_id, floor, author_id, content in rows:
+        found.setdefault(note_id, []).append(CommentText(comment_id, floor, author_id, content))
+    return found

@@ -15,6 +15,7 @@ from comments.aliases import alias_name
 from comments.models import Comment, NoteAlias
 from comments.serializers import card_from_comment
 from notes.services import follow_add, note_comment_count_add
+from notes import search
 from treehole import clock
 from treehole.effects import Repair, after_commit
 from treehole.errors import Forbidden, InvalidInput, NotFound
@@ -104,6 +105,7 @@ def comment_create(*, user, note_id: int, content, reply_to_id: int | None = Non
         _content_saved(comment, content=content, held=held, author=user)
         after_commit(lambda: cache.append(card), repair=Repair(cache.thread_drop, note.pk))
         after_commit(lambda: _notify_created(comment))
+        search.note_changed(note.pk, background=True)
     return comment
 
 
@@ -161,6 +163,7 @@ def comment_delete(*, user, comment_id: int) -> None:
         note_comment_count_add(note_id=note_id, delta=-1)
         after_commit(lambda: cache.invalidate(note_id, [comment_id]), repair=Repair(cache.thread_drop, note_id))
         after_commit(lambda: _schedule_second_delete(note_id, comment_id))
+        search.note_changed(note_id, background=True)
 
 
 def _schedule_second_delete(note_id: int, comment_id: int) -> None:
@@ -180,3 +183,4 @@ def comment_set_flags(*, comment_id: int, folded: bool | None = None, held: bool
         after_commit(
             lambda: cache.invalidate(comment.note_id, [comment_id]), repair=Repair(cache.thread_drop, comment.note_id)
         )
+        search.note_changed(comment.note_id, background=True)

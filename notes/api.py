@@ -5,7 +5,7 @@ Extensions (recorded in the OpenAPI schema through these schemas): the Note's ``
 ``video_id`` field of create and edit, and the Category's ``description``.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from django.conf import settings
@@ -16,8 +16,9 @@ from ninja.responses import Status
 from pydantic import Strict
 
 from accounts.authentication import api_auth, optional_api_auth
-from notes import selectors, services
+from notes import search, selectors, services
 from notes.models import Category
+from notes.search import load as search_load
 from treehole.api import ErrorOut, api
 from treehole.errors import InvalidInput, NotFound
 from treehole.ids import IdString, parse_id
@@ -146,8 +147,59 @@ class ListQuery(PageQuery):
 
 
 class SearchQuery(PageQuery):
-    q: Text(TextKind.LINE) = ""
+    q: Text(TextKind.LINE, max_length=100, description="What to look for (1-100 characters). `#123` jumps to note number 123.") = ""
     category: CategorySlug | None = None
+    mode: Literal["words", "exact"] = Field(
+        "words", description="words: every word must occur (Chinese is segmented); exact: the phrase as typed")
+    order: Literal["relevance", "new"] = Field("relevance", description="relevance: full-text score; new: newest first")
+    since: date | None = Field(None, description="Only notes created on or after this date (YYYY-MM-DD, site time zone)")
+    until: date | None = Field(None, description="Only notes created on or before this date (YYYY-MM-DD, site time zone)")
+    comments: bool = Field(False, description="Extension (包括评论): also search the signed comments of signed notes")
+
+
+class SnippetComment(Schema):
+    id: str = ID
+    floor: int
+
+
+class SnippetOut(Schema):
+    field: Literal["title", "content", "comment"] = Field(
+        ..., description="Where the excerpt comes from (comment: extension, with `comment`)")
+    text: str = Field(..., description="A short excerpt (plain text, never HTML)")
+    marks: list[tuple[int, int]] = Field(
+        ..., description="[start, end) code-point ranges of `text` that matched; the page draws <mark> from them")
+    comment: SnippetComment | None = Field(None, description="Extension: the comment the excerpt comes from")
+
+
+class SearchResultOut(NoteOut):
+    snippet: SnippetOut
+
+
+class JumpOut(Schema):
+    id: str = ID
+    number: int | None = Field(None, description="The note's public number (null until notes are numbered)")
+
+
+class HotlineOut(Schema):
+    name: str
+    phone: str
+    hours: str
+
+
+class CareOut(Schema):
+    title: str
+    body: str
+    hotlines: list[HotlineOut]
+
+
+class SearchPageOut(Schema):
+    results: list[SearchResultOut]
+    page: int
+    size: int
+    total: int
+    has_next: bool
+    jump: JumpOut | None = Field(None, description="Extension: the note a `#123` query named (also first on page 1)")
+    care: CareOut | None = Field(None, description="Extension: the help card, when the query contains a crisis phrase")
 
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut}
@@ -196,13 +248,16 @@ def note_list(request, query: Query[ListQuery]):
     return api.create_response(request, page.as_dict(), status=200)
 
 
-@router.get("/notes/search", auth=optional_api_auth, response={200: NotePageOut, **ERRORS}, exclude_unset=True,
-            summary="Notes whose title or content contains q, newest first")
+@router.get("/notes/search", auth=optional_api_auth, response={200: SearchPageOut, 503: ErrorOut, **ERRORS},
+            exclude_unset=True, summary="Full-text search: words or an exact phrase, by relevance or newest")
 def note_search(request, query: Query[SearchQuery]):
-    page = selectors.note_search(
-        q=query.q, category=query.category, page=query.page, size=query.size, viewer=_viewer(request)
+    viewer = _viewer(request)
+    answer = search.note_search(
+        q=query.q, mode=query.mode, order=query.order, category=query.category, since=query.since,
+        until=query.until, comments=query.comments, page=query.page, size=query.size, viewer=viewer,
+        gate=lambda: search_load.admit(request, viewer),
     )
-    return Status(200, page.as_dict())
+    return Status(200, answer.as_dict())
 
 
 @router.post("/notes", auth=api_auth, response={201: NoteOut, **ERRORS}, exclude_unset=True, summary="Publish a note")

@@ -275,19 +275,6 @@ def _redis_page(order: str, category: str | None, page: int, size: int, viewer) 
     return Page(_serialize_cards(cards, viewer, known), page, size, total)
 
 
-def note_search(*, q: str, category: str | None = None, page: int = 1, size: int | None = None, viewer=None) -> Page:
-    """Notes whose title or content contains ``q`` (Chinese included), newest first."""
-    q = (q or "").strip()
-    if not q:
-        raise InvalidInput(_("提交的数据有误。"), fields={"q": [_("请输入要搜索的内容。")]})
-    if len(q) > 100:
-        raise InvalidInput(_("提交的数据有误。"), fields={"q": [_("搜索内容最多 100 个字。")]})
-    page, size = page_bounds(page, size)
-    category = category_check(category)
-    notes = _visible(category, include_hidden=_is_staff(viewer)).filter(Q(title__icontains=q) | Q(content__icontains=q))
-    return _paginate_notes(notes.order_by("-created_at", "-id"), page=page, size=size, viewer=viewer)
-
-
 def note_list_by_author(*, user, page: int = 1, size: int | None = None, viewer=None) -> Page:
     """The user's own notes, newest first (what ``/me/notes`` and "我的帖子" show)."""
     page, size = page_bounds(page, size)

@@ -31,3 +31,12 @@ def notes_flush_visits() -> None:
         written = visits_flush()
     if written:
         logger.info("Flushed %d note visits to the database", written)
+
+
+@task()
+def search_index_notes(note_ids: list[int]) -> None:
+    """Rewrite these notes' search documents from the database (a comment changed: a long
+    thread's text is rebuilt here, not in the request)."""
+    from notes import search
+
+    search.index_notes(note_ids)

@@ -6,7 +6,7 @@ from notes import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("notes/new/", views.note_create, name="note_create"),
-    path("notes/search/", views.search, name="note_search"),
+    path("notes/search/", views.search_page, name="note_search"),
     path("notes/<str:note_id>/", views.note_detail, name="note_detail"),
     path("notes/<str:note_id>/edit/", views.note_edit, name="note_edit"),
     path("notes/<str:note_id>/delete/", views.note_delete, name="note_delete"),

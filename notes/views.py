@@ -3,6 +3,7 @@ one service and renders or redirects; service errors become form errors."""
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 from django.conf import settings
@@ -16,10 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from moderation.care import care_for_text
-from notes import selectors, services
+from notes import search, selectors, services
+from notes.search import load as search_load
 from notes.forms import NoteForm, video_change
 from treehole import ratelimit
-from treehole.errors import DomainError, InvalidInput, NotFound
+from treehole.errors import DomainError, InvalidInput, NotFound, RateLimited, Unavailable
 from treehole.ids import parse_id
 from treehole.pages import add_domain_error
 from treehole.pagination import Page, page_bounds_lenient
@@ -102,20 +104,52 @@ def _unknown_category(request):
     return render(request, "404.html", context, status=404)
 
 
-def search(request):
-    q = (request.GET.get("q") or "").strip()
-    category = request.GET.get("category") or None
-    context = {"q": q, "category": category, "categories": selectors.category_list(), "notes": [], "page": None,
-               "care": care_for_text(q)}  # a search for a crisis phrase shows the care card above the results
-    if q:
+def _search_params(request) -> dict:
+    """The search form's fields from the query string (unknown choices fall back to the default)."""
+    get = request.GET
+    return {
+        "q": (get.get("q") or "").strip(),
+        "mode": get.get("mode") if get.get("mode") in search.MODES else "words",
+        "order": get.get("order") if get.get("order") in search.ORDERS else "relevance",
+        "category": get.get("category") or None,
+        "since": get.get("since") or None,
+        "until": get.get("until") or None,
+        "comments": get.get("comments") == "1",
+    }
+
+
+def search_page(request):
+    """The search page: the same ``notes.search.note_search`` as the API; a ``#123`` that names a
+    note goes straight to it."""
+    params = _search_params(request)
+    # A search for a crisis phrase shows the care card above the results.
+    context = {**params, "categories": selectors.category_list(), "notes": [], "page": None,
+               "care": care_for_text(params["q"])}
+    status, retry_after = 200, None
+    if params["q"]:
         try:
-            page = selectors.note_search(q=q, category=category, page=_page_number(request), viewer=request.user)
+            answer = search.note_search(
+                **params, page=_page_number(request), viewer=request.user,
+                gate=lambda: search_load.admit(request, request.user),
+            )
         except InvalidInput as exc:
             context["error"] = "；".join(m for ms in (exc.fields or {}).values() for m in ms) or exc.message
+            status = 400
+        except (RateLimited, Unavailable) as exc:
+            context["error"] = exc.message
+            status, retry_after = exc.status, exc.retry_after
         else:
-            context.update(_page_context(page, {"q": q, **({"category": category} if category else {})}))
-            return render(request, "notes/search.html", context, status=_list_status(page))
-    return render(request, "notes/search.html", context)
+            if answer.jump is not None and search.is_jump(params["q"]):
+                return redirect("note_detail", note_id=answer.jump["id"])
+            query = {name: value for name, value in params.items() if value not in (None, "", False)}
+            if params["comments"]:
+                query["comments"] = "1"
+            context.update(_page_context(answer.page, query))
+            status = _list_status(answer.page)
+    response = render(request, "notes/search.html", context, status=status)
+    if retry_after:
+        response["Retry-After"] = str(max(1, math.ceil(retry_after)))
+    return response
 
 
 def note_detail(request, note_id: str):

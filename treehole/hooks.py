@@ -23,6 +23,8 @@ moderation target kind). The hook names in use, each documented where it is cons
 - ``rebuild_redis``       ``step(stdout)``, one step of ``manage.py rebuild_redis``
 - ``demo_data``           ``seeder(users)``, one app's part of ``manage.py seed_demo``
 - ``note_deleted``        ``hook(note_id)``, after a note's deleting transaction committed
+- ``rebuild_search``      ``step(stdout, reconcile_only)``, one step of ``manage.py rebuild_search``
+- ``search_comments``     ``hook(note_ids) -> {note_id: [CommentText]}``, the searchable comments (notes/search)
 
 Same idea as Wagtail's ``wagtail.hooks`` (``register`` / ``get_hooks`` / ``register_temporarily``),
 without its module autodiscovery: Django already runs every ``ready()`` before the first request,

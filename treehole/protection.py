@@ -115,6 +115,7 @@ class RateLimitMiddleware:
             ratelimit.log_unavailable("global", closed=False)
             return None
         if allowed:
+            request.ratelimit_global = decisions[0]  # how busy the site is: search sheds on it
             if len(decisions) > 1:
                 request.ratelimit_decision = decisions[-1]  # the IP's bucket; the global one stays private
             return None

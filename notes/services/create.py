@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from django.db import transaction
 
 from accounts.services import ensure_can_write
-from notes import ranking
+from notes import ranking, search
 from notes.models import Note, NoteImage
 from notes.serializers import card_from_note
 from notes.services.common import (
@@ -57,4 +57,5 @@ def note_create(
         state = rank_state(note)
         ttl = voted_ttl(note)
         on_commit_redis(note.pk, lambda: ranking.note_created(state, card=card, voted_ttl=ttl))
+        search.note_changed(note.pk)
     return note

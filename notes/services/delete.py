@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from notes import hooks, ranking
+from notes import hooks, ranking, search
 from notes.models import Vote
 from notes.services.common import locked_note, on_commit_redis, rank_state
 from treehole.effects import after_commit
@@ -33,3 +33,4 @@ def note_delete(*, note_id: int, user) -> None:
         storage_delete_on_commit(name for name in files if name)
         on_commit_redis(note_id, lambda: ranking.note_removed(state))
         after_commit(lambda: hooks.run_note_deleted(note_id))
+        search.note_changed(note_id)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from notes import ranking
+from notes import ranking, search
 from notes.models import Note
 from notes.services.common import on_commit_redis, rank_state
 
@@ -17,6 +17,7 @@ def _set_flag(note_id: int, field: str, value: bool, *, counts: bool) -> Note:
         note.save(update_fields=[field, "version"])
         state = rank_state(note)
         on_commit_redis(note_id, lambda: ranking.note_changed(state, counts=counts))
+        search.note_changed(note_id)
     return note
 
 
@@ -38,6 +39,7 @@ def note_set_held(*, note_id: int, held: bool) -> Note:
         note.save(update_fields=["held", "hidden", "version"])
         state = rank_state(note)
         on_commit_redis(note_id, lambda: ranking.note_changed(state, counts=True))
+        search.note_changed(note_id)
     return note
 
 

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.services import ensure_can_write
-from notes import ranking
+from notes import ranking, search
 from notes.models import Note, NoteImage
 from notes.services.common import (
     claim_images,
@@ -85,4 +85,5 @@ def note_update(
         moved = previous_category != note.category.slug or held
         on_commit_redis(note.pk, lambda: ranking.note_changed(state, counts=moved))
         after_commit(lambda: _schedule_second_delete(note.pk))
+        search.note_changed(note.pk)
     return note

@@ -13,6 +13,7 @@ from django import template
 from django.core.cache import caches
 from django.template.loader import get_template
 from django.utils import translation
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -34,3 +35,20 @@ def note_card(note: dict) -> str:
         html = get_template("notes/_card.html").render({"note": note})
         cache.set(key, html)
     return mark_safe(html)  # noqa: S308 - our own template's output, escaped when rendered
+
+
+@register.filter
+def marked(snippet: dict) -> str:
+    """A search snippet as HTML: its text escaped, with ``<mark>`` around each of its ``marks``
+    (code-point ranges; the JSON carries only the ranges, never HTML)."""
+    text = snippet.get("text", "")
+    pieces, position = [], 0
+    for start, end in snippet.get("marks", ()):
+        start, end = max(start, position), min(end, len(text))
+        if start >= end:
+            continue
+        pieces.append(escape(text[position:start]))
+        pieces.append(f"<mark>{escape(text[start:end])}</mark>")
+        position = end
+    pieces.append(escape(text[position:]))
+    return mark_safe("".join(pieces))  # noqa: S308 - every piece of text is escaped above

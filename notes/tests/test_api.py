@@ -337,32 +337,6 @@ def test_folded_notes_stay_listed_with_the_flag(api_client, note):
     assert api_client.get_json(f"/api/v1/notes/{note.pk}").json()["folded"] is False
 
 
-# --- Search --------------------------------------------------------------------------------------
-
-def test_search_title_or_content_chinese_newest_first(api_client, author, categories):
-    a = make_note(author, title="失眠怎么办", content="睡不着")
-    b = make_note(author, title="周末", content="想找人聊聊失眠的事", category="chat")
-    make_note(author, title="晚霞", content="好看")
-    body = api_client.get_json("/api/v1/notes/search", {"q": "失眠"}).json()
-    assert [n["id"] for n in body["results"]] == [str(b.pk), str(a.pk)] and body["total"] == 2
-    only_chat = api_client.get_json("/api/v1/notes/search", {"q": "失眠", "category": "chat"}).json()
-    assert [n["id"] for n in only_chat["results"]] == [str(b.pk)]
-    paged = api_client.get_json("/api/v1/notes/search", {"q": "失眠", "size": 1, "page": 2}).json()
-    assert [n["id"] for n in paged["results"]] == [str(a.pk)] and paged["has_next"] is False
-
-
-def test_search_wildcards_are_literal(api_client, author, categories):
-    make_note(author, title="百分之百", content="100% 真心")
-    make_note(author, title="别的", content="没有符号")
-    assert api_client.get_json("/api/v1/notes/search", {"q": "%"}).json()["total"] == 1
-    assert api_client.get_json("/api/v1/notes/search", {"q": "_"}).json()["total"] == 0
-
-
-@pytest.mark.parametrize("params,field", [({"q": ""}, "q"), ({"q": "x" * 101}, "q"), ({"q": "x", "category": "nope"}, "category")])
-def test_search_validation(api_client, categories, params, field):
-    assert_error(api_client.get_json("/api/v1/notes/search", params), 400, "invalid", field)
-
-
 # --- Edit ----------------------------------------------------------------------------------------
 
 def test_edit_by_the_author(author_client, author, note):

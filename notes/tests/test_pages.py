@@ -133,7 +133,8 @@ def test_my_notes_and_search_pages(author, other, categories):
     assert Client().get("/me/notes/").status_code == 302
     found = Client().get("/notes/search/", {"q": "失眠"}).content.decode()
     assert "我的失眠" in found and "别人的失眠" in found and "找到 2 篇帖子" in found
-    assert Client().get("/notes/search/", {"q": "x" * 101}).status_code == 200
+    too_long = Client().get("/notes/search/", {"q": "x" * 101})
+    assert too_long.status_code == 400 and "搜索内容最多 100 个字" in too_long.content.decode()
 
 
 def test_nav_links(author, categories):

@@ -16,6 +16,7 @@ from .limits import *  # noqa: F401,F403
 from .email import *  # noqa: F401,F403
 from .ratelimits import *  # noqa: F401,F403
 from .notes import *  # noqa: F401,F403
+from .search import *  # noqa: F401,F403
 from .comments import *  # noqa: F401,F403
 from .websocket import *  # noqa: F401,F403
 from .chat import *  # noqa: F401,F403

@@ -17,6 +17,8 @@ RATE_LIMITS = {
     "chat": (env.float("RATE_CHAT_PER_SECOND", default=1), env.float("RATE_CHAT_BURST", default=5)),
     "upload": (env.float("RATE_UPLOAD_PER_SECOND", default=1 / 6), env.float("RATE_UPLOAD_BURST", default=20)),
     "report": (env.float("RATE_REPORT_PER_SECOND", default=1 / 60), env.float("RATE_REPORT_BURST", default=10)),
+    # Search, per user (per IP signed out): the most expensive read (notes/search/load.py).
+    "search": (env.float("RATE_SEARCH_PER_SECOND", default=1), env.float("RATE_SEARCH_BURST", default=20)),
     # Every signed-out request, per client IP (an IPv6 client per /64), in the middleware.
     "anon": (env.float("RATE_ANON_PER_SECOND", default=20), env.float("RATE_ANON_BURST", default=200)),
 }
