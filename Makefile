@@ -17,7 +17,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= mysql://root@127.0.0.1:3306/treehole
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test sysdeps browser venv venv-dev migrate demo check-services lint clean messages bench
+.PHONY: run test sysdeps browser mroonga venv venv-dev migrate demo check-services lint clean messages bench
 
 # mysqlclient compiles against the MariaDB client headers; install them when missing (Debian).
 sysdeps:
@@ -34,6 +34,18 @@ browser:
 	  echo "Installing Debian's chromium and fonts for the browser journeys (tests/e2e)..."; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-wqy-zenhei fonts-noto-color-emoji >/dev/null; \
+	fi
+
+# Search runs on Mroonga (notes/search): Debian's mariadb-plugin-mroonga, the same version as the
+# local MariaDB server; installed when the server is here and the plugin is not (the migration
+# then enables it with INSTALL SONAME). A server elsewhere needs the package on its own host.
+mroonga:
+	@if dpkg-query -W -f='$${Status}' mariadb-server 2>/dev/null | grep -q "install ok installed" && \
+	  ! dpkg-query -W -f='$${Status}' mariadb-plugin-mroonga 2>/dev/null | grep -q "install ok installed"; then \
+	  version=$$(dpkg-query -W -f='$${Version}' mariadb-server); \
+	  echo "Installing mariadb-plugin-mroonga $$version (full-text search)..."; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq "mariadb-plugin-mroonga=$$version" >/dev/null; \
 	fi
 
 $(VENV)/bin/python:
@@ -75,7 +87,7 @@ run: demo
 check-services: venv-dev
 	@DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m treehole.checks
 
-test: venv-dev check-services browser
+test: venv-dev mroonga check-services browser
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) TASKS_IMMEDIATE=1 \
 	  $(PY) -m pytest $(PYTEST_ARGS)
 
@@ -88,7 +100,7 @@ messages: venv
 # Benchmarks (issue 9): the deployed configuration beside its baselines, in one run (< 10 min once
 # seeded) on MariaDB db treehole_bench* and Redis dbs 7-8; writes docs/benchmarks.md. Needs wrk
 # (Debian package, installed when missing). BENCH_ARGS="--only http,vote" runs some sections.
-bench: venv check-services
+bench: venv mroonga check-services
 	@command -v wrk >/dev/null || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
 	ulimit -n $$(ulimit -Hn) && $(PY) -m bench.run $(BENCH_ARGS)

@@ -2,6 +2,7 @@
 analysis (profiles, causes, fixes) lives in bench/findings.md and is appended as it is.
 
     .venv/bin/python -m bench.report            # rewrite docs/benchmarks.md from the last run
+    .venv/bin/python -m bench.report --splice-search   # only the search section (a --only search run)
 """
 
 from __future__ import annotations
@@ -230,6 +231,12 @@ def build(results: dict) -> str:
                 "", f"gunicorn / daphne: **{_n(_ratio(g['rps'], d['rps']), 1)}×**. The configuration that wins is the one "
                 "`docker-compose.yml` uses: gunicorn for pages and API, daphne only for `/ws/`.", ""]
 
+    se = results.get("search")
+    if se:
+        lines, target = search_section(se)
+        out += lines
+        targets += target
+
     out += ["## Targets", "", "| target | measured | verdict |", "|---|---|---|"]
     out += [f"| {a} | {b} | {c} |" for a, b, c in targets]
     if errors:
@@ -241,11 +248,68 @@ def build(results: dict) -> str:
     return "\n".join(out)
 
 
+def search_section(se: dict) -> tuple[list[str], list[tuple[str, str, str]]]:
+    """The "Search" section (bench/search.py's results) and its target row."""
+    labels = {"one_word": "one word", "two_words": "two words", "phrase": "exact phrase"}
+    out = ["## Search (issue 18)", "",
+           "`bench/search.py`: notes bulk-inserted from a varied generated corpus (`bench/search_corpus.py`), "
+           "the index built by `notes.search.rebuild` (Mroonga), then each kind of query timed as the API runs "
+           "it (`search`: engine + 20 Note objects + snippets), the engine's query alone (`engine`), and the "
+           "LIKE '%q%' search it replaced (`LIKE`: COUNT + first page, fewer samples, time-bounded). Index size: "
+           "Mroonga's files of the database on disk (Groonga preallocates, so small indexes look large).", "",
+           "| notes | index build | index size | notes table | query | hits (median) | search p50 / p99 ms | "
+           "engine p50 / p99 ms | LIKE p50 / p99 ms (n) |",
+           "|---:|---:|---:|---:|---|---:|---:|---:|---:|"]
+
+    def mib(value):
+        return f"{value / 2**20:,.0f} MiB" if value else "—"
+
+    for size in se["sizes"]:
+        for kind, row in size["kinds"].items():
+            f, e, like = row["search"], row["engine"], row["like"]
+            out.append(f"| {size['notes']:,} | {size['build_seconds']:,.0f} s | {mib(size.get('index_bytes'))} | "
+                       f"{mib(size.get('notes_table_bytes'))} | {labels.get(kind, kind)} (`{row['example']}`) | "
+                       f"{_n(f['median_hits'])} | {_n(f['p50_ms'], 1)} / {_n(f['p99_ms'], 1)} | "
+                       f"{_n(e['p50_ms'], 1)} / {_n(e['p99_ms'], 1)} | {_n(like['p50_ms'], 0)} / {_n(like['p99_ms'], 0)} "
+                       f"({like['n']}) |")
+    out.append("")
+    targets = []
+    biggest = max(se["sizes"], key=lambda size: size["notes"])
+    two = biggest["kinds"].get("two_words")
+    if two:
+        targets.append((f"search p99 ≤ 50 ms, two-word queries at {biggest['notes']:,} notes",
+                        f"{_n(two['search']['p99_ms'], 1)} ms (engine {_n(two['engine']['p99_ms'], 1)} ms; "
+                        f"LIKE {_n(two['like']['p99_ms'], 0)} ms)", _verdict(two["search"]["p99_ms"], 50, higher=False)))
+    return out, targets
+
+
 def write_report(results: dict, path: Path) -> None:
     path.write_text(build(results))
 
 
+def splice_search(results: dict, path: Path) -> None:
+    """Put (or replace) only the search section and its target row in an existing page: for a
+    re-run of ``--only search`` whose results.json lacks the other sections."""
+    lines, targets = search_section(results["search"])
+    page = path.read_text().split("\n")
+    start = next((i for i, line in enumerate(page) if line.startswith("## Search (issue 18)")), None)
+    if start is not None:
+        end = next((i for i in range(start + 1, len(page)) if page[i].startswith("## ")), len(page))
+        page[start:end] = lines
+    else:
+        at = next((i for i, line in enumerate(page) if line.startswith("## Targets")), len(page))
+        page[at:at] = lines
+    page = [line for line in page if not line.startswith("| search p99 ≤ 50 ms")]
+    header = next((i for i, line in enumerate(page) if line.startswith("| target | measured | verdict |")), None)
+    if header is not None:
+        page[header + 2:header + 2] = [f"| {a} | {b} | {c} |" for a, b, c in targets]
+    path.write_text("\n".join(page))
+
+
 if __name__ == "__main__":
     data = json.loads((ROOT / "tmp" / "bench" / "results.json").read_text())
-    write_report(data, ROOT / "docs" / "benchmarks.md")
+    if "--splice-search" in sys.argv:
+        splice_search(data, ROOT / "docs" / "benchmarks.md")
+    else:
+        write_report(data, ROOT / "docs" / "benchmarks.md")
     sys.exit(0)

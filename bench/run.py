@@ -9,7 +9,8 @@ Servers (gunicorn with deploy/gunicorn.conf.py, daphne) run on core 0, the load 
 the Python clients, this process) on core 1 (``taskset``). Every figure is the median of
 BENCH_REPEATS runs, and each target is judged by its ratio to a baseline measured in the same run.
 Data: MariaDB database ``treehole_bench`` (10,000 notes, 50,000 votes, 100,000 comments, seeded
-once by bench/seed.py) and ``treehole_bench_mem`` (100,000 notes), Redis dbs 7 and 8 (flushed).
+once by bench/seed.py) and ``treehole_bench_mem`` (100,000 notes), Redis dbs 7 and 8 (flushed);
+the search section seeds ``treehole_bench_search`` (100,000 then 1,000,000 notes) and uses Redis db 12.
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 CHAT_CLIENTS = int(os.environ.get("BENCH_CHAT_CLIENTS", "1000"))
 CHAT_SECONDS = int(os.environ.get("BENCH_CHAT_SECONDS", "60"))
 
-SECTIONS = ("memory", "http", "vote", "stampede", "daphne", "ratelimit", "chat", "memory100k")
+SECTIONS = ("memory", "http", "vote", "stampede", "daphne", "ratelimit", "chat", "memory100k", "search")
+DB_SEARCH, REDIS_SEARCH = "treehole_bench_search", 12
 
 # The environment of every server and helper: production settings (DEBUG off, real MariaDB and
 # Redis), the bench URLconf for the baselines, buckets wide enough that one load generator on one
@@ -624,6 +626,32 @@ def section_chat(port: int, layer: str, extra_env: dict | None = None) -> dict:
 
 # --- Report --------------------------------------------------------------------------------------
 
+def section_search() -> dict:
+    """Search at 100,000 and 1,000,000 notes beside LIKE (bench/search.py, its own process and
+    database; its output streams to tmp/bench/logs/search.log). BENCH_SEARCH_SIZES overrides the
+    sizes (comma-separated), BENCH_SEARCH_TIMEOUT the time allowed (seconds; sizes finished by then
+    are kept)."""
+    sizes = os.environ.get("BENCH_SEARCH_SIZES", "100000,1000000")
+    timeout = int(os.environ.get("BENCH_SEARCH_TIMEOUT", str(40 * 60)))
+    path = LOGS / "search.log"
+    with open(path, "w") as output:
+        try:
+            subprocess.run(["taskset", "-c", CLIENT_CPU, PY, "-m", "bench.search", "--sizes", sizes], cwd=ROOT,
+                           env=env_for(DB_SEARCH, REDIS_SEARCH), stdout=output, stderr=subprocess.STDOUT,
+                           timeout=timeout, check=False)
+        except subprocess.TimeoutExpired:
+            log(f"  bench.search ran out of its {timeout} s; keeping the sizes it finished")
+    parts = []
+    for line in path.read_text().splitlines():
+        if line.startswith("BENCHJSON "):
+            return json.loads(line[len("BENCHJSON "):])
+        if line.startswith("BENCHPART "):
+            parts.append(json.loads(line[len("BENCHPART "):]))
+    if parts:
+        return {"sizes": parts, "incomplete": True, "corpus": "bench/search_corpus.py (seed 18)"}
+    raise RuntimeError(f"bench.search printed no result; see {path}")
+
+
 def machine() -> dict:
     model = ""
     for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -676,8 +704,9 @@ def main(argv=None) -> int:
         log(f"   {name} took {time.monotonic() - t0:.0f}s")
 
     try:
-        seed(DB_MAIN, REDIS_MAIN)  # also flushes Redis db 7 and runs rebuild_redis
-        django_setup()
+        if set(only) - {"search"}:  # the search section seeds a database of its own
+            seed(DB_MAIN, REDIS_MAIN)  # also flushes Redis db 7 and runs rebuild_redis
+            django_setup()
         run("memory", section_memory, REDIS_MAIN, "10,000 notes")
         run("http", section_http, args.port)
         run("vote", section_vote, args.port + 1)
@@ -702,6 +731,7 @@ def main(argv=None) -> int:
                 finally:
                     redis_client(REDIS_MEM).flushdb()
             run("memory100k", memory100k)
+        run("search", section_search)
     finally:
         stop_all()
     results["seconds"] = round(time.monotonic() - started)
