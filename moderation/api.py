@@ -46,7 +46,9 @@ class ReportOut(Schema):
     text: str
     excerpt: str
     status: Literal["open", "closed"]
-    outcome: Literal["dismissed", "hidden", "deleted", "banned", "approved"] | None
+    outcome: Literal["handled", "no_violation"] | None = Field(
+        ..., description="null while open; never what was done or to whom (a reporter is not told of a ban)"
+    )
     outcome_display: str | None
     created_at: datetime
     closed_at: datetime | None

@@ -35,6 +35,24 @@ class Outcome(models.TextChoices):
     APPROVED = "approved", _("内容已通过审核")
 
 
+class ReporterOutcome(models.TextChoices):
+    """All a reporter is told about their report: that something was done, or that nothing was
+    wrong — never what or to whom (an outcome "banned" would tell them the anonymous author of
+    what they reported was banned, and so link that author to their other sanctions)."""
+
+    HANDLED = "handled", _("已处理")
+    NO_VIOLATION = "no_violation", _("未发现违规")
+
+
+REPORTER_OUTCOMES = {
+    Outcome.DISMISSED: ReporterOutcome.NO_VIOLATION,
+    Outcome.APPROVED: ReporterOutcome.NO_VIOLATION,
+    Outcome.HIDDEN: ReporterOutcome.HANDLED,
+    Outcome.DELETED: ReporterOutcome.HANDLED,
+    Outcome.BANNED: ReporterOutcome.HANDLED,
+}
+
+
 class Case(models.Model):
     """One entry of the moderators' queue: everything open about one target. Reports, a held
     post and a crisis-phrase match all open (or join) the target's case; an action closes it."""
@@ -99,6 +117,11 @@ class Report(models.Model):
     excerpt = models.CharField(_("内容摘要"), max_length=120, blank=True)
     created_at = models.DateTimeField(_("举报时间"), default=timezone.now)
     closed_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+
+    @property
+    def reporter_outcome(self) -> ReporterOutcome | None:
+        """What its reporter may see of the outcome (None while open)."""
+        return REPORTER_OUTCOMES.get(self.outcome) if self.outcome else None
 
     class Meta:
         verbose_name = _("举报")

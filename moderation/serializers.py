@@ -15,8 +15,9 @@ def report_public(report: Report) -> dict:
         "text": report.text,
         "excerpt": report.excerpt,
         "status": report.status,
-        "outcome": report.outcome or None,
-        "outcome_display": report.get_outcome_display() if report.outcome else None,
+        # Only "handled" / "no_violation": what was done, and to whom, is staff's to know.
+        "outcome": report.reporter_outcome.value if report.reporter_outcome else None,
+        "outcome_display": str(report.reporter_outcome.label) if report.reporter_outcome else None,
         "created_at": report.created_at,
         "closed_at": report.closed_at,
     }

@@ -291,10 +291,10 @@ def test_my_reports_show_outcome_never_other_reporters(things):
     client.force_login(reporters[0])
     page = client.get("/reports/mine/")
     html = page.content.decode()
-    assert page.status_code == 200 and "内容已隐藏" in html
+    assert page.status_code == 200 and "已处理" in html and "内容已隐藏" not in html
     assert reporters[1].username not in html and reporters[2].username not in html
     mine = token_client(reporters[1]).get_json("/api/v1/reports/mine").json()
-    assert mine["total"] == 1 and mine["results"][0]["outcome"] == "hidden"
+    assert mine["total"] == 1 and mine["results"][0]["outcome"] == "handled"
     assert "reporter" not in mine["results"][0]
     assert Client().get("/reports/mine/").status_code == 302  # sign in first
 
