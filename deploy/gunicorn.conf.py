@@ -14,6 +14,9 @@ graceful_timeout = 20
 accesslog = "-"
 max_requests = 5000
 max_requests_jitter = 500
+# gunicorn believes no forwarding header itself: treehole.net.TrustedProxyMiddleware decides,
+# from TRUSTED_PROXIES (one place for the client IP and the scheme).
+forwarded_allow_ips = ""
 
 
 def post_fork(server, worker):

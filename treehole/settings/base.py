@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "treehole.net.TrustedProxyMiddleware",  # first: is_secure() is believed from here on
     "django.middleware.security.SecurityMiddleware",
     "treehole.protection.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -16,12 +16,16 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 
-# --- Client IP behind proxies ------------------------------------------------------------------
+# --- The proxy in front (treehole/net.py) -------------------------------------------------------
+# Exactly the address(es) of the proxy in front (compose: the nginx service's fixed address), never
+# whole private ranges: a LAN/VPN client has a private address too. Only its X-Forwarded-For
+# (walked from the right) and X-Forwarded-Proto are believed.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 TRUSTED_PROXY_HEADER = env.str("TRUSTED_PROXY_HEADER", default="HTTP_X_FORWARDED_FOR")
+# Set by treehole.net.TrustedProxyMiddleware from a trusted proxy's X-Forwarded-Proto only.
+SECURE_PROXY_SSL_HEADER = ("TREEHOLE_FORWARDED_PROTO", "https")
 
 
 # --- Protection: CORS, CSP, security headers (issue: protection) --------------------------------

@@ -111,7 +111,8 @@ def test_production_settings_turn_on_hsts_and_secure_cookies():
     assert prod["DEBUG"] is False
     assert prod["SESSION_COOKIE_SECURE"] is True and prod["CSRF_COOKIE_SECURE"] is True
     assert prod["SECURE_HSTS_SECONDS"] == 31536000
-    assert prod["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+    # Set from X-Forwarded-Proto by treehole.net.TrustedProxyMiddleware, for a trusted proxy only.
+    assert prod["SECURE_PROXY_SSL_HEADER"] == ["TREEHOLE_FORWARDED_PROTO", "https"]
     assert prod["SESSION_COOKIE_HTTPONLY"] is True
     assert prod["SECURE_CONTENT_TYPE_NOSNIFF"] is True and prod["X_FRAME_OPTIONS"] == "DENY"
     dev = _settings_with({"DEBUG": "1"})
