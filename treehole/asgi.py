@@ -6,6 +6,7 @@ import os
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "treehole.settings")
+os.environ["TREEHOLE_SERVER_INTERFACE"] = "asgi"  # no persistent DB connections (settings/database.py)
 django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402 - needs Django set up first
@@ -13,10 +14,12 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from accounts.websocket import ExactOriginValidator, TokenAuthMiddleware  # noqa: E402
 from chat.routing import websocket_urlpatterns  # noqa: E402
+from treehole.concurrency import HttpConcurrencyLimit  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # At most ASGI_HTTP_CONCURRENCY requests at once: the process's bound on DB connections.
+        "http": HttpConcurrencyLimit(django_asgi_app),
         "websocket": ExactOriginValidator(AuthMiddlewareStack(TokenAuthMiddleware(URLRouter(websocket_urlpatterns)))),
     }
 )
