@@ -267,12 +267,15 @@ def search_section(se: dict) -> tuple[list[str], list[tuple[str, str, str]]]:
     for size in se["sizes"]:
         for kind, row in size["kinds"].items():
             f, e, like = row["search"], row["engine"], row["like"]
-            out.append(f"| {size['notes']:,} | {size['build_seconds']:,.0f} s | {mib(size.get('index_bytes'))} | "
+            built = f"{size['build_seconds']:,.0f} s" if size.get("build_seconds") else "(kept)"
+            out.append(f"| {size['notes']:,} | {built} | {mib(size.get('index_bytes'))} | "
                        f"{mib(size.get('notes_table_bytes'))} | {labels.get(kind, kind)} (`{row['example']}`) | "
                        f"{_n(f['median_hits'])} | {_n(f['p50_ms'], 1)} / {_n(f['p99_ms'], 1)} | "
                        f"{_n(e['p50_ms'], 1)} / {_n(e['p99_ms'], 1)} | {_n(like['p50_ms'], 0)} / {_n(like['p99_ms'], 0)} "
                        f"({like['n']}) |")
     out.append("")
+    if se.get("note"):
+        out += [se["note"], ""]
     targets = []
     biggest = max(se["sizes"], key=lambda size: size["notes"])
     two = biggest["kinds"].get("two_words")

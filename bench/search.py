@@ -155,7 +155,8 @@ def index_bytes() -> dict:
     return {"index_bytes": mroonga if files else None, "notes_table_bytes": int(notes_bytes or 0)}
 
 
-def measure(size: int, *, rng: random.Random, per_kind: int, like_per_kind: int, like_budget: float) -> dict:
+def measure(size: int, *, rng: random.Random, per_kind: int, like_per_kind: int, like_budget: float,
+            build: bool = True) -> dict:
     from django.db import connection
 
     from notes import search
@@ -163,8 +164,11 @@ def measure(size: int, *, rng: random.Random, per_kind: int, like_per_kind: int,
     from notes.search.backends import SearchQuery
     from bench import search_corpus
 
-    log(f"{size:,} notes: building the index")
-    built = search.rebuild()
+    if build:
+        log(f"{size:,} notes: building the index")
+        built = search.rebuild()
+    else:  # --skip-build: time the queries on the index a previous run built
+        built = {"seconds": None, "documents": search.get_backend().stats()["documents"]}
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE TABLE notes_note")
         cursor.fetchall()
@@ -192,6 +196,8 @@ def main(argv=None) -> int:
     parser.add_argument("--like-queries", type=int, default=int(os.environ.get("BENCH_SEARCH_LIKE_QUERIES", "20")))
     parser.add_argument("--keep", action="store_true",
                         help="keep the database's notes (seed only up to each size; sizes below what it holds are skipped)")
+    parser.add_argument("--skip-build", action="store_true",
+                        help="with --keep: query the index already there (no build time is measured)")
     parser.add_argument("--like-seconds", type=float, default=float(os.environ.get("BENCH_SEARCH_LIKE_SECONDS", "30")))
     args = parser.parse_args(argv)
     if not os.environ.get("DATABASE_URL", "").startswith("mysql"):
@@ -222,7 +228,7 @@ def main(argv=None) -> int:
         log(f"seeded {size - have:,} notes in {seconds:.0f}s ({size:,} in all)")
         have = size
         measured = measure(size, rng=random.Random(size), per_kind=args.queries, like_per_kind=args.like_queries,
-                           like_budget=args.like_seconds)
+                           like_budget=args.like_seconds, build=not args.skip_build)
         measured["seed_seconds"] = round(seconds, 1)
         out["sizes"].append(measured)
         print("BENCHPART " + json.dumps(measured, ensure_ascii=False), flush=True)  # kept if a later size times out
