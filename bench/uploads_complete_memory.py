@@ -1,4 +1,5 @@
-"""Peak RSS of assembling and publishing a chunked upload (the byte path of `complete`), measured
+"""Peak RSS of assembling, remuxing without metadata and publishing a chunked upload (the byte path
+of `complete`), measured
 in this fresh process: Linux's VmHWM is reset just before the step (/proc/self/clear_refs) and read
 right after it, so everything counts — C buffers too, which tracemalloc (in the tests) cannot see.
 
@@ -12,7 +13,6 @@ MEDIA_ROOT and chunk folder. The tests measure the full service (tracemalloc, 20
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import shutil
 import sys
@@ -52,29 +52,31 @@ def main() -> None:
     from django.conf import settings
     from django.core.files.storage import default_storage
 
-    from uploads import chunkstore
+    from treehole.testing.files import write_big_video
+    from uploads import chunkstore, video
 
     for number, mb in enumerate(sizes, start=1):
-        size, chunk = mb * MIB, settings.UPLOAD_CHUNK_BYTES
-        digest = hashlib.sha256()
+        chunk = settings.UPLOAD_CHUNK_BYTES
         folder = chunkstore.session_dir(number)
         folder.mkdir(parents=True)
-        for index in range((size + chunk - 1) // chunk):
-            data = os.urandom(min(chunk, size - index * chunk))
-            digest.update(data)
-            chunkstore.chunk_path(number, index).write_bytes(data)
-        del data
+        source = work / f"source-{number}.mp4"
+        size, sha256 = write_big_video(source, mb * MIB)  # a real MP4 (the remux refuses anything else)
+        with open(source, "rb") as handle:
+            for index in range((size + chunk - 1) // chunk):
+                chunkstore.chunk_path(number, index).write_bytes(handle.read(chunk))
+        source.unlink()
         total = (size + chunk - 1) // chunk
 
         before = vm("VmRSS")
         reset_peak()
         started = time.perf_counter()
         assembled = chunkstore.assemble(number, total)
-        with chunkstore.AssembledFile(assembled.path, "video/mp4") as content:
+        cleaned = video.clean(assembled.path, chunkstore.clean_path(number), "video/mp4")
+        with chunkstore.AssembledFile(cleaned.path, "video/mp4") as content:
             name = default_storage.save(f"files/bench-{number}.mp4", content)
         elapsed = time.perf_counter() - started
         peak = vm("VmHWM")
-        assert assembled.sha256 == digest.hexdigest() and default_storage.size(name) == size
+        assert assembled.sha256 == sha256 and default_storage.size(name) == cleaned.size
         chunkstore.discard_session(number)
         default_storage.delete(name)
         print(f"{mb:>5} MiB  complete byte path {elapsed:6.2f} s  RSS before {before / MIB:6.1f} MiB  "

@@ -108,6 +108,11 @@ def keep(received: Received, session_id: int, index: int) -> None:
     os.replace(received.path, chunk_path(session_id, index))
 
 
+def clean_path(session_id: int) -> Path:
+    """Where the metadata-free copy of an assembled file is written (uploads/video.py)."""
+    return session_dir(session_id) / ".clean.tmp"
+
+
 def discard_file(path: Path) -> None:
     path.unlink(missing_ok=True)
 

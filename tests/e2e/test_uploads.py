@@ -4,13 +4,13 @@ the upload resumes from the chunks the server already has, then the note is post
 from __future__ import annotations
 
 import importlib
-import os
 import re
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.support import quick_user, sign_in
+from treehole.testing import files
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -27,13 +27,11 @@ def categories():
 
 @pytest.fixture
 def big_video(tmp_path):
-    """4.5 MiB that the server's sniffer takes for an MP4 (an `ftyp` box, then bytes). A file on
-    disk, so the browser's File keeps its name, size and mtime across the reload (the widget's
-    resume fingerprint)."""
+    """A real MP4 of a bit over 3.5 chunks (the server remuxes it without its metadata, so it must
+    be one). A file on disk, so the browser's File keeps its name, size and mtime across the
+    reload (the widget's resume fingerprint)."""
     path = tmp_path / "海边的日落.mp4"
-    header = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
-    size = CHUNK * (CHUNKS - 1) + CHUNK // 2
-    path.write_bytes(header + os.urandom(size - len(header)))
+    files.write_big_video(path, CHUNK * (CHUNKS - 1) + CHUNK // 4)  # the last packet may overshoot: still 5 chunks
     assert -(-path.stat().st_size // CHUNK) == CHUNKS
     return path
 

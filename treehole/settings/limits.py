@@ -12,7 +12,10 @@ TREEHOLE_LIMITS = {
     "username_max": env.int("LIMIT_USERNAME", default=30),
     "bio": env.int("LIMIT_BIO", default=200),
     "image_bytes": env.int("LIMIT_IMAGE_BYTES", default=10 * 1024 * 1024),
-    "image_pixels": env.int("LIMIT_IMAGE_PIXELS", default=40_000_000),
+    # Decoded pixels at most (memory: ~4 bytes each, two copies): a larger JPEG is decoded at 1/2,
+    # 1/4 or 1/8 scale, any other image over it is refused (uploads/imaging.py).
+    "image_pixels": env.int("LIMIT_IMAGE_PIXELS", default=16_000_000),
+    "video_pixels": env.int("LIMIT_VIDEO_PIXELS", default=8192 * 4320),  # a video's frame (8K)
     "images_per_note": env.int("LIMIT_IMAGES_PER_NOTE", default=9),
     "chunked_upload_bytes": env.int("LIMIT_CHUNKED_UPLOAD_BYTES", default=500 * 1024 * 1024),
     # Every list (API, pages, staff): the size when none is asked, the largest size, and the

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from treehole.errors import Conflict, InvalidInput, PayloadTooLarge, Unavailable, UnsupportedMediaType
-from uploads import chunkstore, media_types
+from uploads import chunkstore, media_types, video
 from uploads.imaging import random_name
 from uploads.models import StoredFile, UploadChunk, UploadSession, UploadSessionStatus
 from uploads.selectors import upload_session_get
@@ -198,6 +198,7 @@ def upload_session_complete(*, owner, session_id) -> StoredFile:
         raise
 
     stored_name = None
+    cleaned_path = chunkstore.clean_path(session.pk)
     try:
         if assembled.size != session.size or assembled.sha256 != session.sha256:
             _abandon(session)
@@ -206,12 +207,18 @@ def upload_session_complete(*, owner, session_id) -> StoredFile:
                 fields={"sha256": [_("整个文件的校验值不符。")]},
             )
         content_type = media_types.sniff(assembled.head)
-        if content_type not in settings.UPLOAD_SESSION_CONTENT_TYPES:
+        if content_type not in settings.UPLOAD_SESSION_CONTENT_TYPES or not video.supported(content_type):
             _abandon(session)
             raise UnsupportedMediaType(_("文件内容不是支持的视频格式。"))
+        # Never the uploaded bytes: a copy of the picture and sound alone (no GPS, device, title).
+        try:
+            cleaned = video.clean(assembled.path, cleaned_path, content_type)
+        except video.NotRemuxable as exc:
+            _abandon(session)
+            raise InvalidInput(exc.message, fields={"file": [exc.message]}) from None
         name = random_name(media_types.extension_for(content_type), "files")
         try:
-            with chunkstore.AssembledFile(assembled.path, content_type) as content:
+            with chunkstore.AssembledFile(cleaned.path, content_type) as content:
                 stored_name = default_storage.save(name, content)
         except Exception as exc:
             logger.exception("Publishing upload session %s failed", session.pk)
@@ -224,8 +231,8 @@ def upload_session_complete(*, owner, session_id) -> StoredFile:
                     file=stored_name,
                     original_name=session.filename,
                     content_type=content_type,
-                    size=assembled.size,
-                    sha256=assembled.sha256,
+                    size=cleaned.size,  # what is served, not what was uploaded
+                    sha256=cleaned.sha256,
                 )
                 UploadSession.objects.filter(pk=session.pk).update(
                     status=UploadSessionStatus.COMPLETE, stored_file=stored, updated_at=timezone.now()
@@ -235,7 +242,8 @@ def upload_session_complete(*, owner, session_id) -> StoredFile:
             _reopen(session)
             raise
     finally:
-        chunkstore.discard_file(assembled.path)  # already moved away when local storage took it
+        chunkstore.discard_file(assembled.path)
+        chunkstore.discard_file(cleaned_path)  # already moved away when local storage took it
     chunkstore.discard_session(session.pk)
     return stored
 
