@@ -17,7 +17,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= mysql://root@127.0.0.1:3306/treehole
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test sysdeps browser mroonga venv venv-dev migrate demo check-services lint clean messages bench
+.PHONY: run test sysdeps browser mroonga node venv venv-dev migrate demo check-services lint clean messages bench
 
 # mysqlclient compiles against the MariaDB client headers; install them when missing (Debian).
 sysdeps:
@@ -47,6 +47,15 @@ mroonga:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq "mariadb-plugin-mroonga=$$version" >/dev/null; \
 	fi
+
+# Test and bench tools from the npm registry (package.json / package-lock.json): axe-core for the
+# journeys' accessibility checks, Lighthouse for make bench. Node and npm come from Debian when
+# missing; `npm ci` installs exactly the lock when node_modules is missing or older than it.
+node:
+	@command -v npm >/dev/null || { echo "Installing node and npm..."; if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm >/dev/null; }
+	@if [ ! -e node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+	  npm ci --no-audit --no-fund --loglevel=error; fi
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -87,7 +96,7 @@ run: demo
 check-services: venv-dev
 	@DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m treehole.checks
 
-test: venv-dev mroonga check-services browser
+test: venv-dev mroonga check-services browser node
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) TASKS_IMMEDIATE=1 \
 	  $(PY) -m pytest $(PYTEST_ARGS)
 
@@ -100,10 +109,10 @@ messages: venv
 # Benchmarks (issue 9): the deployed configuration beside its baselines, in one run (< 10 min once
 # seeded) on MariaDB db treehole_bench* and Redis dbs 7-8; writes docs/benchmarks.md. Needs wrk
 # (Debian package, installed when missing). BENCH_ARGS="--only http,vote" runs some sections.
-bench: venv mroonga check-services
+bench: venv mroonga check-services browser node
 	@command -v wrk >/dev/null || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
 	ulimit -n $$(ulimit -Hn) && $(PY) -m bench.run $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache test-results
+	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache test-results node_modules

@@ -5,8 +5,9 @@
 - ``browser``: one headless Debian ``chromium`` for the session (never a Playwright download).
 - ``viewport``: every journey runs twice, on a desktop and on a phone-sized screen.
 - ``new_page``: a fresh browser context + page that records console errors and uncaught page
-  errors; at the end every page it made is screenshotted under test-results/ and the test fails
-  if any page logged an error the journey did not expect.
+  errors and runs axe-core (WCAG 2.2 A/AA) on every document it loads and on the last one; at the end every page it made is screenshotted under test-results/, in light and in dark
+  mode, and the test fails if any page logged an error the journey did not expect or broke a
+  WCAG rule.
 
 Playwright's sync API marks an asyncio loop as running in this thread between its calls, which
 Django's ORM guard reads as "async context". The journeys are moved to the end of the run (so the
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS, RESULTS, VIEWPORTS, LiveServer, Watched, slug
+from tests.e2e.support import AXE_JS, CHROMIUM, CHROMIUM_ARGS, RESULTS, VIEWPORTS, LiveServer, Watched, slug
 
 HERE = Path(__file__).resolve().parent
 
@@ -80,6 +81,8 @@ def start_server(django_db_setup, django_db_blocker, e2e_workdir):
 def browser(django_db_setup):
     from playwright.sync_api import sync_playwright
 
+    if not AXE_JS.exists():
+        pytest.fail(f"{AXE_JS} is missing: run `npm ci` (make test does it when node_modules is missing).")
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (`apt-get install -y chromium`, see .ci/run).")
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
@@ -103,18 +106,19 @@ def viewport(request):
 
 @pytest.fixture
 def new_page(request, browser, site, viewport):
-    """``new_page(label="", server=site)`` → a Playwright page in a fresh context (its own
-    cookies), Chinese locale, Shanghai time, the parametrized viewport. ``page.watch`` holds its
+    """``new_page(label="", server=site, **context_options)`` → a Playwright page in a fresh
+    context (its own cookies), Chinese locale, Shanghai time, the parametrized viewport (options
+    such as ``color_scheme="dark"``, ``locale="en-US"`` or ``java_script_enabled=False`` override). ``page.watch`` holds its
     recorded errors (``page.watch.allow_console_error(regex)`` for an expected one)."""
     from playwright.sync_api import expect
 
     expect.set_options(timeout=15_000)
     made: list[tuple[object, Watched]] = []
 
-    def make(label: str = "", server: LiveServer | None = None):
+    def make(label: str = "", server: LiveServer | None = None, **options):
         server = server or site
         context = browser.new_context(
-            base_url=server.url, locale="zh-CN", timezone_id="Asia/Shanghai", **VIEWPORTS[viewport]
+            **{"base_url": server.url, "locale": "zh-CN", "timezone_id": "Asia/Shanghai", **VIEWPORTS[viewport], **options}
         )
         context.set_default_timeout(15_000)
         page = context.new_page()
@@ -127,6 +131,10 @@ def new_page(request, browser, site, viewport):
 
         page.on("console", on_console)
         page.on("pageerror", lambda exc: watched.errors.append(f"pageerror: {exc}"))
+
+        # Every document the page loads is checked once it has loaded (in the handler's own
+        # greenlet: the journey goes on meanwhile); the last one again at the end, in both themes.
+        page.on("load", lambda _page: watched.audit("(on load)", racing=True))
         page.watch = watched
         page.site_url = server.url
         made.append((context, watched))
@@ -140,8 +148,12 @@ def new_page(request, browser, site, viewport):
         page = watched.page
         try:
             if not page.is_closed():
+                watched.audit("(the last screen)", schemes=("light", "dark"))
                 name = slug(f"{request.node.originalname}-{viewport}" + (f"-{watched.label}" if len(made) > 1 else ""))
-                page.screenshot(path=str(RESULTS / f"{name}.png"), full_page=True)
+                page.evaluate("() => window.scrollTo(0, 0)")
+                for scheme in ("light", "dark"):
+                    page.emulate_media(color_scheme=scheme)
+                    page.screenshot(path=str(RESULTS / f"{name}-{scheme}.png"), full_page=True)
         finally:
             context.close()
         problems += [f"[{watched.label}] {e}" for e in watched.unexpected_errors()]

@@ -43,6 +43,41 @@ VIEWPORTS = {
 }
 MAIL_SEPARATOR = b"\n" + b"-" * 79 + b"\n"
 
+# axe-core from the npm registry (package.json; `make test` runs `npm ci` when node_modules is
+# missing). Every page a journey visits is checked against these WCAG levels, in light and dark.
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_COLOUR_RULES = ["color-contrast", "link-in-text-block", "non-text-contrast"]
+_AXE_RUN = """async ({rules, tags}) => {
+  const run = async () => {
+    // Let colour transitions (a theme switch) finish, so axe sees the colours a reader sees.
+    await Promise.race([
+      Promise.all(document.getAnimations().map((a) => a.finished.catch(() => null))),
+      new Promise((resolve) => setTimeout(resolve, 2000)),
+    ]);
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    // Content scrolled under a sticky bar is not a target-size failure: check the page unstuck.
+    const stuck = Array.from(document.querySelectorAll("body > header, body > nav")).filter((el) => getComputedStyle(el).position === "sticky");
+    stuck.forEach((el) => { el.style.position = "static"; });
+    try {
+      const only = rules ? {type: "rule", values: rules.filter((id) => axe.getRules().some((r) => r.ruleId === id))}
+                         : {type: "tag", values: tags};
+      const result = await axe.run(document, {runOnly: only, resultTypes: ["violations"]});
+      return result.violations.map((v) => ({
+        id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.slice(0, 4).map((n) => n.target.join(" ") + " :: " + (n.failureSummary || "").split("\\n").slice(1, 3).join(" ").trim()),
+        count: v.nodes.length,
+      }));
+    } finally {
+      stuck.forEach((el) => { el.style.position = ""; });
+    }
+  };
+  // One run at a time per document (a load-time check may still be running at the end).
+  const next = (window.__treeholeAxe || Promise.resolve()).catch(() => null).then(run);
+  window.__treeholeAxe = next;
+  return await next;
+}"""
+
 
 def database_url_for(name: str) -> str:
     """The suite's DATABASE_URL with its database swapped for ``name`` (the test database)."""
@@ -187,12 +222,13 @@ def image_file(name: str, *, seed: int = 0, width: int = 640, height: int = 480)
 
 @dataclass
 class Watched:
-    """A page with its console errors and uncaught exceptions recorded."""
+    """A page with its console errors, uncaught exceptions and accessibility violations recorded."""
 
     page: object
     label: str
     errors: list[str] = field(default_factory=list)
     allowed: list[re.Pattern] = field(default_factory=list)
+    audited: list[str] = field(default_factory=list)
 
     def allow_console_error(self, pattern: str) -> None:
         """An error the journey expects (e.g. the browser logging a deliberate 429)."""
@@ -200,6 +236,38 @@ class Watched:
 
     def unexpected_errors(self) -> list[str]:
         return [e for e in self.errors if not any(p.search(e) for p in self.allowed)]
+
+    def audit(self, where: str, *, schemes: tuple[str, ...] = ("light",), racing: bool = False) -> None:
+        """Run axe-core on the document the page shows now (WCAG 2.2 A/AA); every violation
+        becomes an error of the journey. ``schemes``: the colour schemes to check it in (the
+        whole rule set in the first, the colour rules in the others). ``racing``: called from a
+        load handler while the journey goes on; a document the journey left before axe finished
+        is not an error (its next load is checked)."""
+        page = self.page
+        if page.is_closed() or not page.url.startswith("http"):
+            return
+        url = page.url
+        try:
+            if not page.evaluate("() => document.contentType === 'text/html'"):
+                return
+            # Injected at most once per document, in one evaluation (so two checks cannot race).
+            page.evaluate("if (typeof window.axe !== 'object') {\n" + AXE_JS.read_text() + "\n}")
+            for index, scheme in enumerate(schemes):
+                if len(schemes) > 1:
+                    page.emulate_media(color_scheme=scheme)
+                rules = None if index == 0 else AXE_COLOUR_RULES
+                for v in page.evaluate(_AXE_RUN, {"rules": rules, "tags": AXE_TAGS}):
+                    nodes = "\n      ".join(v["nodes"])
+                    self.errors.append(f"axe [{scheme}] {v['id']} ({v['impact']}, {v['count']}×) on {page.url} {where}: {v['help']}\n      {nodes}")
+        except Exception as exc:  # noqa: BLE001 - a page that cannot be checked is a failure too
+            left = page.is_closed() or page.url != url or "destroyed" in str(exc) or "closed" in str(exc)
+            if not (racing and left):
+                self.errors.append(f"axe could not check {url} {where}: {exc}")
+            return
+        finally:
+            if len(schemes) > 1 and not page.is_closed():
+                page.emulate_media(color_scheme=schemes[0])
+        self.audited.append(url)
 
 
 def slug(text: str) -> str:
