@@ -57,12 +57,23 @@ def comment_delete(request, comment_id):
     parsed = parse_id(comment_id)
     if parsed is None:
         raise NotFound()
+    back = _back(request, "/")
+    if request.POST.get("confirmed") != "1":
+        # Asked first: the thread's form says "confirmed" once the browser's confirm() agreed;
+        # without JavaScript this page asks instead. It names only the floor (a comment held for
+        # review must not be shown to someone else here).
+        try:
+            comment = selectors.comment_get(parsed)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect(back)
+        return render(request, "comments/confirm_delete.html", {"comment": comment, "next": back})
     try:
         comment = selectors.comment_get(parsed)
         services.comment_delete(user=request.user, comment_id=parsed)
     except DomainError as exc:
         messages.error(request, exc.message)
-        return redirect(_back(request, "/"))
+        return redirect(back)
     messages.success(request, _("第 %(floor)d 楼已删除。") % {"floor": comment.floor})
     return redirect(f"{_back(request, f'/notes/{comment.note_id}/').split('#')[0]}#floor-{comment.floor}")
 

@@ -46,9 +46,10 @@ def test_comment_reply_and_delete_through_the_note_page():
     html = page_client().get(path).content.decode()
     assert "洞主" in html and "Alice" in html and "谢谢你" in html
     assert 'href="?cpage=1#floor-1"' in html  # the reply links to its floor
-    # The note's author deletes floor 1: it stays, shown as deleted.
+    # The note's author deletes floor 1 (asked first): it stays, shown as deleted.
     page, token = csrf(op_client, path)
-    response = op_client.post(f"/comments/{first.pk}/delete/", {"next": path, "csrfmiddlewaretoken": token})
+    assert f'data-confirm="确定删除第 1 楼的评论吗？"' in page.content.decode()
+    response = op_client.post(f"/comments/{first.pk}/delete/", {"next": path, "csrfmiddlewaretoken": token, "confirmed": "1"})
     assert response.status_code == 302
     html = page_client().get(path).content.decode()
     assert "该评论已删除" in html and 'id="floor-1"' in html and "我也是" not in html
@@ -83,8 +84,27 @@ def test_other_users_cannot_delete_and_see_no_delete_button():
     b_client = page_client(b)
     page, token = csrf(b_client, f"/notes/{note.pk}/")
     assert f"/comments/{comment.pk}/delete/" not in page.content.decode()
-    b_client.post(f"/comments/{comment.pk}/delete/", {"csrfmiddlewaretoken": token})
+    b_client.post(f"/comments/{comment.pk}/delete/", {"csrfmiddlewaretoken": token, "confirmed": "1"})
     assert not Comment.objects.get().deleted
+
+
+def test_deleting_a_comment_asks_first_even_without_javascript():
+    op, author = make_user("cf_op"), make_user("cf_author")
+    note = note_create(author=op, title="标题", content="内容", category="life")
+    client = page_client(author)
+    _page, token = csrf(client, f"/notes/{note.pk}/")
+    client.post(f"/notes/{note.pk}/comments/", {"content": "不想留下的话", "csrfmiddlewaretoken": token})
+    comment = Comment.objects.get()
+    back = f"/notes/{note.pk}/?cpage=1"
+    asked = client.post(f"/comments/{comment.pk}/delete/", {"next": back, "csrfmiddlewaretoken": token})
+    html = asked.content.decode()
+    assert asked.status_code == 200 and "确定删除第 1 楼的评论吗？" in html
+    assert 'name="confirmed" value="1"' in html and f'href="{back}"' in html  # 删除, or 取消 back to the thread
+    assert "不想留下的话" not in html  # the page names the floor only
+    assert not Comment.objects.get().deleted
+    done = client.post(f"/comments/{comment.pk}/delete/", {"next": back, "csrfmiddlewaretoken": token, "confirmed": "1"})
+    assert done.status_code == 302 and done["Location"] == f"{back}#floor-1"
+    assert Comment.objects.get().deleted
 
 
 def test_my_comments_page():

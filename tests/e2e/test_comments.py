@@ -73,6 +73,13 @@ def test_two_people_comment_under_a_note(new_page, categories):
     expect(floor(f, 2).locator(".comment-author")).to_have_text("洞主")
     comment(f, "白噪音，雨声那种。")
     expect(floor(f, 4).locator(".comment-author")).to_have_text(alias)
+    # Deleting asks first: dismissing the question keeps the comment, accepting it deletes.
+    questions = []
+    f.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    floor(f, 4).get_by_role("button", name="删除").click()
+    expect(floor(f, 4).locator(".comment-body")).to_have_text("白噪音，雨声那种。")
+    assert questions == ["确定删除第 4 楼的评论吗？"]
+    f.once("dialog", lambda dialog: dialog.accept())
     floor(f, 4).get_by_role("button", name="删除").click()
     expect(f.locator(".message")).to_have_text("第 4 楼已删除。")
     expect(floor(f, 4)).to_have_class(re.compile(r"\bis-deleted\b"))
