@@ -5,7 +5,8 @@
 // time, retried on network errors and on a corrupted chunk) -> POST .../complete -> the published
 // file's id goes into the hidden input. The session id and the file's fingerprint are kept in
 // localStorage, so after a reload (or a dropped connection) picking the same file again asks the
-// status endpoint which chunks arrived and sends only the rest.
+// status endpoint which chunks arrived and sends only the rest. While the page is open, 暂停 turns
+// into 继续, which carries on with the same File (no re-pick).
 (function () {
   "use strict";
   if (window.TreeholeChunkedUpload) return; // the widget may be included more than once
@@ -221,8 +222,9 @@
       this.hint = root.querySelector("[data-role=hint]");
       this.busy = false;
       this.controller = null;
+      this.file = null; // kept while the page is open, so 继续 needs no re-pick
       this.picker.addEventListener("change", () => this.picker.files[0] && this.start(this.picker.files[0]));
-      this.pauseButton.addEventListener("click", () => this.pause());
+      this.pauseButton.addEventListener("click", () => (this.busy ? this.pause() : this.file && this.start(this.file)));
       this.removeButton.addEventListener("click", () => this.clear());
       const form = root.closest("form");
       if (form) {
@@ -268,8 +270,10 @@
       }
       if (file.size === 0) return this.say(this.text.empty, "error");
       this.busy = true;
+      this.file = file;
       this.root.dataset.state = "uploading";
       this.controller = new AbortController();
+      this.pauseButton.textContent = this.text.pause;
       this.pauseButton.hidden = false;
       this.removeButton.hidden = true;
       this.hint && (this.hint.hidden = true);
@@ -286,7 +290,10 @@
         }
       } finally {
         this.busy = false;
-        this.pauseButton.hidden = true;
+        // Paused or failed: the same button carries on with the file already picked.
+        const stopped = this.root.dataset.state === "paused" || this.root.dataset.state === "error";
+        this.pauseButton.textContent = this.text.resume;
+        this.pauseButton.hidden = !stopped;
       }
     }
 
@@ -373,6 +380,7 @@
     }
 
     finish(published) {
+      this.file = null;
       this.hidden.value = published.id;
       this.hidden.dispatchEvent(new Event("change", { bubbles: true }));
       this.setProgress(1);
@@ -389,6 +397,7 @@
     }
 
     clear() {
+      this.file = null;
       this.hidden.value = "";
       this.picker.hidden = false;
       this.removeButton.hidden = true;

@@ -95,3 +95,30 @@ def test_a_large_upload_resumes_after_a_reload(new_page, categories, big_video):
     page.get_by_role("button", name="发布").click()
     expect(page.locator(".message")).to_have_text("发布成功。")
     expect(page.locator("video.note-video")).to_have_attribute("src", re.compile(r"/media/.+\.mp4$"))
+
+
+def test_pause_then_resume_without_picking_the_file_again(new_page, categories, big_video):
+    page = new_page()
+    sign_in(page, quick_user("pauser"))
+    page.goto("/notes/new/")
+    widget = page.locator("[data-chunked-upload]")
+    expect(widget).to_have_attribute("data-ready", "1")
+    pattern = re.compile(r"/api/v1/uploads/sessions/\d+/chunks/\d+$")
+    page.route(pattern, lambda route: route.continue_() if int(route.request.url.rsplit("/", 1)[-1]) < 2 else None)
+    with page.expect_response(re.compile(r"/chunks/1$"), timeout=30_000):
+        widget.locator("[data-role=picker]").set_input_files(big_video)
+    button = widget.locator("[data-role=pause]")
+    expect(button).to_have_text("暂停")
+    button.click()
+    expect(widget).to_have_attribute("data-state", "paused")
+    expect(button).to_have_text("继续")  # it used to keep saying 暂停 (or vanish)
+    expect(widget.locator("[data-role=status]")).to_contain_text("已暂停")
+
+    page.unroute(pattern)
+    sent = []
+    page.on("request", lambda request: "/chunks/" in request.url and sent.append(int(request.url.rsplit("/", 1)[-1])))
+    button.click()  # no file picker: the page still holds the file
+    expect(widget.locator("[data-role=status]")).to_have_text("上传完成。", timeout=30_000)
+    assert sorted(sent) == list(range(2, CHUNKS)), sent
+    expect(button).to_be_hidden()
+    assert re.fullmatch(r"\d+", widget.locator("[data-role=value]").input_value())
