@@ -25,6 +25,7 @@ moderation target kind). The hook names in use, each documented where it is cons
 - ``note_deleted``        ``hook(note_id)``, after a note's deleting transaction committed
 - ``rebuild_search``      ``step(stdout, reconcile_only)``, one step of ``manage.py rebuild_search``
 - ``search_comments``     ``hook(note_ids) -> {note_id: [CommentText]}``, the searchable comments (notes/search)
+- ``rich_text_rule``      a ``treehole.richtext.LinkRule``: more links in notes' and comments' text
 
 Same idea as Wagtail's ``wagtail.hooks`` (``register`` / ``get_hooks`` / ``register_temporarily``),
 without its module autodiscovery: Django already runs every ``ready()`` before the first request,
