@@ -15,6 +15,7 @@ from moderation.api import router as moderation_router
 from notes.api import router as notes_router
 from treehole.api import api
 from treehole.health import healthz
+from treehole.seo import robots_txt
 from treehole.theme import set_theme
 from uploads.api import router as uploads_router
 
@@ -32,6 +33,7 @@ admin.site.site_title = "心灵树洞"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("robots.txt", robots_txt, name="robots_txt"),
     # Browsers ask for /favicon.ico whatever the page links (the admin links none).
     path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
     path("api/v1/", api.urls),
