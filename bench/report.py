@@ -237,6 +237,12 @@ def build(results: dict) -> str:
         out += lines
         targets += target
 
+    from bench.lighthouse import report_lines
+
+    lighthouse_lines, lighthouse_targets = report_lines(results.get("lighthouse"), errors.get("lighthouse"))
+    out += lighthouse_lines
+    targets += lighthouse_targets
+
     out += ["## Targets", "", "| target | measured | verdict |", "|---|---|---|"]
     out += [f"| {a} | {b} | {c} |" for a, b, c in targets]
     if errors:

@@ -3,6 +3,7 @@ run, and write docs/benchmarks.md (+ tmp/bench/results.json).
 
     .venv/bin/python -m bench.run                      # everything (< 10 minutes once seeded)
     .venv/bin/python -m bench.run --only http,vote     # some sections
+    .venv/bin/python -m bench.run --only lighthouse --merge   # Lighthouse only, keeping the other results
     BENCH_REPEATS=3 BENCH_SECONDS=5 BENCH_CONNECTIONS=16 .venv/bin/python -m bench.run
 
 Servers (gunicorn with deploy/gunicorn.conf.py, daphne) run on core 0, the load generators (wrk,
@@ -52,7 +53,7 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 CHAT_CLIENTS = int(os.environ.get("BENCH_CHAT_CLIENTS", "1000"))
 CHAT_SECONDS = int(os.environ.get("BENCH_CHAT_SECONDS", "60"))
 
-SECTIONS = ("memory", "http", "vote", "stampede", "daphne", "ratelimit", "chat", "memory100k", "search")
+SECTIONS = ("memory", "http", "vote", "stampede", "daphne", "ratelimit", "chat", "memory100k", "search", "lighthouse")
 DB_SEARCH, REDIS_SEARCH = "treehole_bench_search", 12
 
 # The environment of every server and helper: production settings (DEBUG off, real MariaDB and
@@ -506,6 +507,34 @@ def section_stampede(ports: tuple[int, int], concurrency: int = 200) -> dict:
     }
 
 
+def section_lighthouse(port: int) -> dict:
+    """Lighthouse on the pages people use (bench/lighthouse.py): daphne (pages and the chat's
+    WebSocket) with DEBUG off and static files collected, as deployed."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from bench import lighthouse
+    from notes.models import Note
+
+    if not lighthouse.LIGHTHOUSE.exists():
+        raise RuntimeError("node_modules/lighthouse is missing: run `npm ci` (make bench does)")
+    static = subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env_for(),
+                            capture_output=True, text=True)
+    if static.returncode:
+        raise RuntimeError(f"collectstatic failed: {static.stderr[-500:]}")
+    user, _ = get_user_model().objects.get_or_create(username="lighthouse", defaults={"email": "lighthouse@example.com"})
+    client = Client()
+    client.force_login(user)
+    from django.conf import settings
+
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    note = Note.objects.filter(hidden=False, held=False, folded=False).order_by("-id").first()
+    runs = int(os.environ.get("BENCH_LIGHTHOUSE_RUNS", "3"))
+    with daphne("lighthouse", port, env_for(SECURE_COOKIES="0")):
+        return lighthouse.run_pages(f"http://127.0.0.1:{port}", lighthouse.selected_pages(), out_dir=OUT / "lighthouse",
+                                    cookie=cookie, note_path=f"/notes/{note.pk}/", runs=runs, cpu=CLIENT_CPU, log=log)
+
+
 def section_daphne(port: int) -> dict:
     """The DESIGN.md claim: the same ceiling view under gunicorn (2x4) and under one daphne."""
     base = f"http://127.0.0.1:{port}"
@@ -722,6 +751,7 @@ def main(argv=None) -> int:
                 # timeout above its 5 s blocking pop (bench/settings.py), to tell the two causes apart.
                 run("chat_core_fixed", section_chat, args.port + 5, "core", {"BENCH_LAYER_SOCKET_TIMEOUT": "10"})
             run("chat_pubsub", section_chat, args.port + 5, "pubsub")
+        run("lighthouse", section_lighthouse, args.port + 6)
         if "memory100k" in only:
             def memory100k():
                 seed(DB_MEM, REDIS_MEM, "--users", "200", "--notes", "10000", "--replicate", "10", "--votes", "0",
