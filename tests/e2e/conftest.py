@@ -122,7 +122,7 @@ def new_page(request, browser, site, viewport):
         )
         context.set_default_timeout(15_000)
         page = context.new_page()
-        watched = Watched(page=page, label=label or f"page{len(made) + 1}")
+        watched = Watched(page=page, label=label or f"page{len(made) + 1}", scripts=options.get("java_script_enabled", True))
 
         def on_console(message):
             if message.type == "error":

@@ -229,6 +229,8 @@ class Watched:
     errors: list[str] = field(default_factory=list)
     allowed: list[re.Pattern] = field(default_factory=list)
     audited: list[str] = field(default_factory=list)
+    # A context without JavaScript cannot run axe (its pages are checked with it elsewhere).
+    scripts: bool = True
 
     def allow_console_error(self, pattern: str) -> None:
         """An error the journey expects (e.g. the browser logging a deliberate 429)."""
@@ -244,7 +246,7 @@ class Watched:
         load handler while the journey goes on; a document the journey left before axe finished
         is not an error (its next load is checked)."""
         page = self.page
-        if page.is_closed() or not page.url.startswith("http"):
+        if not self.scripts or page.is_closed() or not page.url.startswith("http"):
             return
         url = page.url
         try:
