@@ -41,7 +41,7 @@ def test_every_button_variant_rule_is_one_class():
     css = (ROOT / "static" / "css" / "site.css").read_text()
     for selector in re.findall(r"^([^{}@/]+)\{", css, flags=re.M):
         for part in selector.split(","):
-            if ".btn" in part:
+            if re.search(r"\.btn\b", part) and ":not(" not in part:
                 assert re.fullmatch(r"\s*\.btn(-[a-z]+)?(:[a-z-]+|\[[^\]]+\])?\s*", part), part
     rules = re.findall(r"\.btn[^{]*\{[^}]*\}", css)
     assert rules and not any("!important" in rule for rule in rules)
@@ -124,3 +124,41 @@ def test_no_script_carries_a_hard_coded_chinese_string():
                 if cjk.search(literal) and not re.search(r"\b(gettext|t|ngettext)\(\s*$", code[: code.index(literal)]):
                     offenders.append(f"{path.name}:{number}: {literal}")
     assert not offenders, offenders
+
+
+def test_links_in_notes_and_comments_are_clickable_and_safe(client):
+    from comments.services import comment_create
+    from treehole.testing import make_categories, make_note
+
+    make_categories()
+    author = make_user()
+    note = make_note(author, content="参考 https://example.com/help?a=1&b=2 。\n<script>x</script> javascript:alert(1)")
+    comment_create(user=make_user(), note_id=note.pk, content="我也看了 http://example.org/x，谢谢")
+    html = client.get(f"/notes/{note.pk}/").content.decode()
+    assert '参考 <a href="https://example.com/help?a=1&amp;b=2" rel="nofollow ugc noopener">https://example.com/help?a=1&amp;b=2</a> 。<br>' in html
+    assert "&lt;script&gt;x&lt;/script&gt; javascript:alert(1)" in html and 'href="javascript' not in html
+    assert '我也看了 <a href="http://example.org/x" rel="nofollow ugc noopener">http://example.org/x</a>，谢谢' in html
+
+
+def test_compose_gives_the_browser_the_server_limits(client):
+    from treehole.testing import make_categories
+
+    make_categories()
+    client.force_login(make_user())
+    html = client.get("/notes/new/").content.decode()
+    limits = settings.TREEHOLE_LIMITS
+    assert f'data-max-bytes="{limits["image_bytes"]}"' in html and f'data-max="{limits["images_per_note"]}"' in html
+    assert 'accept="image/jpeg,image/png,image/webp,image/gif"' in html
+    assert 'data-draft-key="treehole.draft.note"' in html
+    assert re.search(r'<textarea[^>]*data-counter[^>]*maxlength="%d"|<textarea[^>]*maxlength="%d"[^>]*data-counter' % ((limits["note_content"],) * 2), html)
+    # The anonymous switch sits beside its label, inside it.
+    assert re.search(r'<label class="switch" for="id_anonymous"><input type="checkbox" name="anonymous"[^>]*> <span>匿名发布', html)
+    # The avatar picker is checked the same way before the profile form is sent.
+    profile = client.get("/accounts/me/edit/").content.decode()
+    assert re.search(r'<input type="file" name="avatar"[^>]*data-check-file[^>]*data-max-bytes="%d"' % limits["image_bytes"], profile)
+
+
+def test_robots_txt_keeps_robots_out_of_the_api_and_the_admin(client):
+    answer = client.get("/robots.txt")
+    assert answer.status_code == 200 and answer["Content-Type"].startswith("text/plain")
+    assert answer.content.decode().splitlines() == ["User-agent: *", "Disallow: /admin/", "Disallow: /api/"]
