@@ -107,7 +107,7 @@ def seed(*, users: int, notes: int, votes: int, comments: int, seed_value: int =
 
     from accounts.models import User
     from comments.models import Comment, NoteAlias
-    from notes.models import Category, Note, Vote
+    from notes.models import Category, Note, NoteSequence, Vote
     from treehole import clock, ids
 
     ids.configure(901)
@@ -130,9 +130,9 @@ def seed(*, users: int, notes: int, votes: int, comments: int, seed_value: int =
     # 30 days of notes: the newest quarter is inside the 7-day vote window, as on a live site.
     created = sorted((now - timedelta(seconds=rng.uniform(0, 30 * 86400)) for _ in range(notes)))
     note_rows = []
-    for when in created:
+    for number, when in enumerate(created, start=1):  # a fresh database: numbers in publishing order
         note_rows.append(Note(
-            id=ids.next_id(), author_id=rng.choice(user_ids), category_id=rng.choice(categories),
+            id=ids.next_id(), number=number, author_id=rng.choice(user_ids), category_id=rng.choice(categories),
             title=chinese(rng, 8, 30)[:30], content=chinese(rng, 40, 600), anonymous=rng.random() < 0.7,
             visits=rng.randint(0, 3000), created_at=when, updated_at=when,
         ))
@@ -191,6 +191,7 @@ def seed(*, users: int, notes: int, votes: int, comments: int, seed_value: int =
         Comment.objects.bulk_create(comment_rows, batch_size=BATCH)
         with connection.cursor() as cursor:
             cursor.execute("SET SESSION foreign_key_checks = 1, unique_checks = 1")
+        NoteSequence.objects.update_or_create(name="note", defaults={"last": len(note_rows)})
     out(f"  inserted ({time.monotonic() - started:.1f}s)")
 
 
@@ -200,7 +201,7 @@ def replicate(copies: int, out=print) -> None:
     where only the number of notes matters, this turns minutes of inserts into seconds."""
     from django.db import connection, transaction
 
-    from notes.models import Note
+    from notes.models import Note, NoteSequence
 
     started = time.monotonic()
     table = connection.ops.quote_name(Note._meta.db_table)
@@ -216,12 +217,21 @@ def replicate(copies: int, out=print) -> None:
                 exprs.append(f"{quoted} - INTERVAL {k * 30} DAY")
             elif column == "score":
                 exprs.append(f"{quoted} - {k * 30 * 86400}")
+            elif column == "number":
+                exprs.append(f"{quoted} + {k * 10**8}")  # unique for now; renumbered below
             else:
                 exprs.append(quoted)
         names = ", ".join(connection.ops.quote_name(c) for c in columns)
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO {table} ({names}) SELECT {', '.join(exprs)} FROM {table} WHERE id >= %s",
                            [base_min])
+    # Copies are older than the originals: number everything again in publishing order (two
+    # passes, so that no row takes a number another still holds).
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET number = number + {copies * 10**8}")
+        cursor.execute("SET @n := 0")
+        cursor.execute(f"UPDATE {table} SET number = (@n := @n + 1) ORDER BY created_at, id")
+        NoteSequence.objects.update_or_create(name="note", defaults={"last": Note.objects.count()})
     out(f"  replicated to {Note.objects.count()} notes ({time.monotonic() - started:.1f}s)")
 
 

@@ -71,6 +71,7 @@ class AuthorOut(Schema):
 
 class NoteOut(Schema):
     id: str = ID
+    number: int = Field(..., ge=1, description="The short public number (#123): 1, 2, 3 … in publishing order, never reused")
     title: str
     content: str
     category: CategoryLite

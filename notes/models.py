@@ -31,8 +31,24 @@ class Category(models.Model):
         return self.name
 
 
+class NoteSequence(models.Model):
+    """The last public number handed out (one row, ``name="note"``). Taking a number increments
+    this row inside the note's transaction: the row lock makes concurrent posts queue for it, so
+    numbers are distinct and consecutive, a rolled-back post gives its number back, and a deleted
+    note's number is never handed out again (the counter never goes down, unlike ``MAX(number)``)."""
+
+    name = models.CharField(max_length=30, primary_key=True)
+    last = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("编号计数")
+        verbose_name_plural = _("编号计数")
+
+
 class Note(models.Model):
     id = SnowflakeField()
+    # The short public number (#1234), in publishing order (notes.services.numbers).
+    number = models.PositiveIntegerField(_("编号"), unique=True, editable=False)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notes")
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="notes", verbose_name=_("分类"))
     title = models.CharField(_("标题"), max_length=200)
@@ -52,9 +68,14 @@ class Note(models.Model):
     # Held by the sensitive-word filter: saved, but (like hidden) out of every list and visible
     # only to its author and staff until a moderator approves it.
     held = models.BooleanField(_("待审核"), default=False)
+    # The author's own warning ("自伤", "剧透"): lists and the page fold the note behind it for
+    # readers who keep the default (NoteFilter.fold_warnings).
+    content_warning = models.CharField(_("内容提醒"), max_length=30, blank=True, default="")
     version = models.PositiveBigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(_("发布时间"), default=clock.now)
     updated_at = models.DateTimeField(_("修改时间"), default=clock.now)
+    # The last edit of the title or the content (the earlier text is a NoteRevision); null: never.
+    edited_at = models.DateTimeField(_("编辑时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("帖子")
@@ -133,3 +154,97 @@ class Bookmark(models.Model):
         verbose_name_plural = _("收藏")
         constraints = [models.UniqueConstraint(fields=["user", "note"], name="bookmark_one_per_user_note")]
         indexes = [models.Index(fields=["user", "-created_at", "-id"], name="bookmark_user_recent")]
+
+
+class NoteRevision(models.Model):
+    """A note's title and content as they were before an edit replaced them. Anyone may read a
+    note's revisions; they name no author (the note says who wrote it, or that 洞主 did)."""
+
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("帖子"))
+    title = models.CharField(_("标题"), max_length=200)
+    content = models.TextField(_("内容"))
+    # When this text was first shown (the note's creation or the edit before) and when an edit
+    # replaced it.
+    written_at = models.DateTimeField(_("发布时间"))
+    edited_at = models.DateTimeField(_("被修改时间"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("历史版本")
+        verbose_name_plural = _("历史版本")
+        indexes = [models.Index(fields=["note", "-edited_at", "-id"], name="revision_note_recent")]
+
+
+class Poll(models.Model):
+    """A note's poll (at most one, made with the note and unchanged afterwards). The counters
+    (``total_voters`` here, ``PollOption.votes``) are the truth Redis copies; ``poll_recount``
+    recomputes them from the ballots. ``version`` grows with every ballot, so a late Redis write
+    cannot overwrite newer counts."""
+
+    note = models.OneToOneField(Note, on_delete=models.CASCADE, primary_key=True, related_name="poll", verbose_name=_("帖子"))
+    question = models.CharField(_("问题"), max_length=200)
+    multiple = models.BooleanField(_("多选"), default=False)
+    closes_at = models.DateTimeField(_("截止时间"), null=True, blank=True)
+    total_voters = models.PositiveIntegerField(_("投票人数"), default=0)
+    version = models.PositiveBigIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("投票")
+        verbose_name_plural = _("投票")
+
+    def __str__(self) -> str:
+        return self.question
+
+
+class PollOption(models.Model):
+    id = SnowflakeField()
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="options", verbose_name=_("投票"))
+    position = models.PositiveSmallIntegerField(_("顺序"))
+    text = models.CharField(_("选项"), max_length=100)
+    votes = models.PositiveIntegerField(_("票数"), default=0)
+
+    class Meta:
+        ordering = ("position",)
+        verbose_name = _("投票选项")
+        verbose_name_plural = _("投票选项")
+        constraints = [models.UniqueConstraint(fields=["poll", "position"], name="poll_option_position")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class PollBallot(models.Model):
+    """One user's ballot in one poll (changeable until the poll closes); its choices are rows."""
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="ballots")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["poll", "user"], name="poll_one_ballot_per_user")]
+
+
+class PollChoice(models.Model):
+    ballot = models.ForeignKey(PollBallot, on_delete=models.CASCADE, related_name="choices")
+    option = models.ForeignKey(PollOption, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["ballot", "option"], name="poll_choice_once")]
+
+
+class NoteFilter(models.Model):
+    """A reader's personal filters (屏蔽): categories and keywords muted from their own feeds and
+    search, and whether notes with a content warning fold. Only the reader sees or uses them;
+    nothing here concerns who wrote a note (no user-blocking, which could unmask an anonymous
+    author by what disappears)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True,
+                                related_name="note_filter", verbose_name=_("用户"))
+    muted_categories = models.JSONField(_("屏蔽的分类"), default=list, blank=True)  # category slugs
+    muted_keywords = models.JSONField(_("屏蔽的关键词"), default=list, blank=True)
+    fold_warnings = models.BooleanField(_("折叠有内容提醒的帖子"), default=True)
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = _("个人屏蔽")
+        verbose_name_plural = _("个人屏蔽")

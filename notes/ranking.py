@@ -620,6 +620,17 @@ def pending_visits(note_ids: Sequence[int]) -> dict[int, int]:
     }
 
 
+def cards_drop(note_ids: Sequence[int]) -> dict[int, str]:
+    """Delete these cards (of an outdated layout) and take their fill leases, in one round trip:
+    note id -> lease token, for ``card_fill_many``."""
+    pipe = get_redis().pipeline(transaction=False)
+    for note_id in note_ids:
+        pipe.delete(info_key(note_id))
+        cache.lease_take(lease_key(note_id), client=pipe)
+    results = pipe.execute()
+    return {note_id: token for note_id, token in zip(note_ids, results[1::2])}
+
+
 def card_fill_many(cards: Mapping[int, Mapping[str, str] | None], leases: Mapping[int, str]) -> None:
     """Fill several cards (read from the database after their leases were taken) in one round trip."""
     pipe = get_redis().pipeline(transaction=False)

@@ -18,7 +18,7 @@ from redis.exceptions import RedisError
 from moderation.selectors import hidden_reasons
 from notes import ranking
 from notes.models import Bookmark, Category, Follow, Note, Vote
-from notes.serializers import card_from_note, note_serialize
+from notes.serializers import card_current, card_from_note, note_serialize
 from treehole import cache
 from treehole.errors import InvalidInput, NotFound
 from treehole.pagination import Page, page_bounds, paginate
@@ -255,6 +255,12 @@ def _redis_page(order: str, category: str | None, page: int, size: int, viewer) 
 
     # Cards Redis lacks (evicted from the cache, just edited) are loaded in one query and filled.
     missing = {int(note_id): lease for note_id, card, lease, _mine in window.rows if card is None}
+    stale = [int(note_id) for note_id, card, _lease, _mine in window.rows if card is not None and not card_current(card)]
+    if stale:
+        # Cards of an older layout (cached before an upgrade): dropped and read again like missing ones.
+        missing.update(ranking.cards_drop(stale))
+        window.rows = [(note_id, None if int(note_id) in missing else card, lease, mine)
+                       for note_id, card, lease, mine in window.rows]
     loaded = cards_load(list(missing)) if missing else {}
     if missing:
         ranking.card_fill_many({note_id: loaded.get(note_id) for note_id in missing}, missing)
@@ -364,6 +370,9 @@ def note_detail(*, note_id: int, viewer=None, count_visit: bool = True, with_rel
             raise NotFound(_("帖子不存在或已被删除。")) from None
     if status == "absent":
         raise NotFound(_("帖子不存在或已被删除。"))
+    if status == "hit" and not card_current(card):
+        ranking.cards_drop([note_id])  # an older layout (cached before an upgrade): read it again
+        status = "miss"
     if status == "miss":
         card = cache.read_through(
             ranking.info_key(note_id),

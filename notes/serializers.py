@@ -17,12 +17,20 @@ from uploads.services import image_serialize
 
 ANONYMOUS_DISPLAY_NAME = "洞主"
 
-# Card fields: the version `v` of the counters, the time score `t` (creation, epoch seconds).
+# Card fields: the version `v` of the counters, the time score `t` (creation, epoch seconds), the
+# card's layout `fmt` (CARD_FORMAT).
 CARD_FIELDS = (
-    "id", "title", "content", "category", "category_name", "author_id", "author_username",
+    "id", "number", "title", "content", "category", "category_name", "author_id", "author_username",
     "author_avatar", "anonymous", "approve", "against", "score", "visits", "comment_count",
-    "hidden", "folded", "held", "created_at", "updated_at", "t", "images", "video", "v",
+    "hidden", "folded", "held", "created_at", "updated_at", "t", "images", "video", "v", "fmt",
 )
+# Bumped whenever CARD_FIELDS changes: a cached card of another layout (written before an upgrade)
+# is treated as missing and refilled from the database, never served with a field absent.
+CARD_FORMAT = "2"
+
+
+def card_current(card: Mapping[str, str]) -> bool:
+    return card.get("fmt") == CARD_FORMAT
 
 
 def _flag(value) -> str:
@@ -51,6 +59,7 @@ def card_from_note(note, *, pending_visits: int = 0, images=None) -> dict[str, s
     images = [image_serialize(image) for image in images]
     return {
         "id": str(note.pk),
+        "number": str(note.number),
         "title": note.title,
         "content": note.content,
         "category": note.category.slug,
@@ -73,6 +82,7 @@ def card_from_note(note, *, pending_visits: int = 0, images=None) -> dict[str, s
         "images": json.dumps(images, ensure_ascii=False, separators=(",", ":")),
         "video": json.dumps(video_serialize(note.video), ensure_ascii=False, separators=(",", ":")),
         "v": str(note.version),
+        "fmt": CARD_FORMAT,
     }
 
 
@@ -128,6 +138,7 @@ def note_serialize(
     viewer's relations to it (false for a signed-out viewer)."""
     return {
         "id": card["id"],
+        "number": int(card["number"]),
         "title": card["title"],
         "content": card["content"],
         "category": {"slug": card["category"], "name": card["category_name"]},

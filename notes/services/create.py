@@ -19,6 +19,7 @@ from notes.services.common import (
     screen_text_fields,
     voted_ttl,
 )
+from notes.services.numbers import number_take
 from notes.services.relations import follow_add
 from treehole import clock
 
@@ -47,6 +48,7 @@ def note_create(
         images = claim_images(owner=author, image_ids=image_ids, note=None)
         if video_id is not None:
             note.video = claim_video(owner=author, video_id=video_id, note=None)
+        note.number = number_take()  # last before the insert: the sequence row stays locked until commit
         note.save(force_insert=True)
         NoteImage.objects.bulk_create(
             [NoteImage(note=note, image=image, position=position) for position, image in enumerate(images)]

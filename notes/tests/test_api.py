@@ -16,7 +16,7 @@ from treehole.redis import get_redis
 pytestmark = pytest.mark.django_db
 
 NOTE_KEYS = {
-    "id", "title", "content", "category", "images", "video", "author", "approve", "against", "score", "visits",
+    "id", "number", "title", "content", "category", "images", "video", "author", "approve", "against", "score", "visits",
     "comment_count", "my_vote", "following", "bookmarked", "folded", "pending_review", "created_at", "updated_at",
 }
 PAGE_KEYS = {"results", "page", "size", "total", "has_next"}
