@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from ninja.responses import Status
 
 from pydantic import Strict
@@ -178,7 +178,7 @@ class SearchResultOut(NoteOut):
 
 class JumpOut(Schema):
     id: str = ID
-    number: int | None = Field(None, description="The note's public number (null until notes are numbered)")
+    number: int = Field(..., ge=1, description="The note's public number")
 
 
 class HotlineOut(Schema):
@@ -281,6 +281,16 @@ def note_create(request, payload: NoteIn):
 def note_detail(request, note_id: str):
     viewer = _viewer(request)
     note = selectors.note_detail(note_id=_note_id(note_id), viewer=viewer)
+    if note["following"]:
+        services.note_follow_seen(user=viewer, note_id=int(note["id"]))
+    return Status(200, note)
+
+
+@router.get("/notes/by-number/{number}", auth=optional_api_auth, response={200: NoteOut, **ERRORS}, exclude_unset=True,
+            summary="The note with this public number (#123; counts a visit)")
+def note_by_number(request, number: Annotated[int, Path(ge=1, le=2**31 - 1, description="The note's public number")]):
+    viewer = _viewer(request)
+    note = selectors.note_detail(note_id=selectors.note_id_by_number(number=number, viewer=viewer), viewer=viewer)
     if note["following"]:
         services.note_follow_seen(user=viewer, note_id=int(note["id"]))
     return Status(200, note)

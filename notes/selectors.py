@@ -407,6 +407,16 @@ def _own_held(card, viewer_id: int | None) -> bool:
     return card.get("held") == "1" and viewer_id is not None and str(viewer_id) == card["author_id"]
 
 
+def note_id_by_number(*, number: int, viewer=None) -> int:
+    """The id of note ``#number`` (for ``/n/1234`` and ``/api/v1/notes/by-number/1234``); a number
+    nobody has, or a note the viewer may not see, is a 404 like a missing note."""
+    row = Note.objects.filter(number=number).values("pk", "hidden", "held", "author_id").first() if 0 < number < 1 << 31 else None
+    if row is None or (row["hidden"] and not _is_staff(viewer)
+                       and not (row["held"] and _viewer_id(viewer) == row["author_id"])):
+        raise NotFound(_("帖子不存在或已被删除。"))
+    return row["pk"]
+
+
 def note_for_edit(*, note_id: int, user) -> Note:
     """The note row for its author's edit form."""
     note = Note.objects.select_related("category", "video").prefetch_related("note_images__image").filter(pk=note_id).first()

@@ -11,4 +11,6 @@ urlpatterns = [
     path("notes/<str:note_id>/edit/", views.note_edit, name="note_edit"),
     path("notes/<str:note_id>/delete/", views.note_delete, name="note_delete"),
     path("me/notes/", views.my_notes, name="my_notes"),
+    path("n/<int:number>", views.note_by_number, name="note_by_number"),
+    path("n/<int:number>/", views.note_by_number),
 ]

@@ -160,6 +160,15 @@ def note_detail(request, note_id: str):
     return render(request, "notes/detail.html", {"note": _decorate(note)})
 
 
+def note_by_number(request, number: int):
+    """``/n/1234``: where ``#1234`` in a note or comment links to."""
+    try:
+        note_id = selectors.note_id_by_number(number=number, viewer=request.user)
+    except NotFound:
+        raise Http404 from None
+    return redirect("note_detail", note_id=note_id)
+
+
 def _save(request, form: NoteForm, *, note_id: int | None):
     """Run the create or edit service for a bound form; the note or None (errors on the form)."""
     if not form.is_valid():

@@ -51,6 +51,7 @@ NOTE_FIELDS = ("id", "author_id", "category_id", "title", "content", "anonymous"
 CHUNK = 2000
 _HASH = re.compile(r"#(\d{1,20})")
 SNOWFLAKE_MIN = 1 << 32  # a "#N" this large is a note id rather than a note number
+NUMBER_MAX = (1 << 31) - 1  # the largest Note.number the column holds
 
 _backends: dict[str, SearchBackend] = {}
 
@@ -240,18 +241,18 @@ def is_jump(q: str) -> bool:
 
 
 def note_by_hash(number: int, *, viewer=None):
-    """The note ``#number`` names, if the viewer may see it: by its public number (issue 17's
-    ``Note.number``, once the model has it) or, for a snowflake-sized number, by its id."""
+    """The note ``#number`` names, if the viewer may see it: by its public number (``Note.number``)
+    or, for a snowflake-sized number, by its id."""
     from notes.models import Note
 
     viewer_id = viewer.pk if getattr(viewer, "is_authenticated", False) else None
     candidates = []
-    if any(field.name == "number" for field in Note._meta.get_fields()):
+    if number <= NUMBER_MAX:
         candidates.append({"number": number})
     if number >= SNOWFLAKE_MIN:
         candidates.append({"pk": number})
     for lookup in candidates:
-        note = Note.objects.filter(**lookup).only("id", "hidden", "held", "author_id").first()
+        note = Note.objects.filter(**lookup).only("id", "number", "hidden", "held", "author_id").first()
         if note is not None and _may_see(note, viewer_id):
             return note
     return None
@@ -370,7 +371,7 @@ def note_search(
         load.record_latency((time.perf_counter() - started) * 1000)
     ids, total = list(found.ids), found.total
     if jump_note is not None:
-        jump = {"id": str(jump_note.pk), "number": getattr(jump_note, "number", None)}
+        jump = {"id": str(jump_note.pk), "number": jump_note.number}
         if jump_note.pk in ids:
             ids.remove(jump_note.pk)
             total -= 1

@@ -19,7 +19,7 @@ from notes.services.common import (
     screen_text_fields,
     voted_ttl,
 )
-from notes.services.numbers import number_take
+from notes.services.numbers import SequenceMissing, number_take, sequence_ensure
 from notes.services.relations import follow_add
 from treehole import clock
 
@@ -39,6 +39,16 @@ def note_create(
     ensure_can_write(author)
     fields = clean_fields(title=title, content=content, category=category, required=True)
     held = screen_text_fields(fields)
+    row = {"author": author, "fields": fields, "held": held, "anonymous": anonymous, "image_ids": image_ids,
+           "video_id": video_id}
+    try:
+        return _insert(**row)
+    except SequenceMissing:
+        sequence_ensure()
+        return _insert(**row)
+
+
+def _insert(*, author, fields: dict, held: bool, anonymous: bool, image_ids: Sequence[int], video_id: int | None) -> Note:
     now = clock.now()
     with transaction.atomic():
         note = Note(

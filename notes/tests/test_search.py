@@ -227,7 +227,7 @@ def test_hash_id_jumps_to_the_note_first(engine, author, categories):
     note = make_note(author, title="跳转", content="没有别的内容")
     mention = make_note(author, title="提到", content=f"我在找 {note.pk} 这一篇")
     body = ApiClient().get_json(URL, {"q": f"#{note.pk}"}).json()
-    assert body["jump"] == {"id": str(note.pk), "number": None}
+    assert body["jump"] == {"id": str(note.pk), "number": note.number}
     assert [n["id"] for n in body["results"]] == [str(note.pk), str(mention.pk)]
     page = ApiClient().get("/notes/search/", {"q": f"#{note.pk}"})
     assert page.status_code == 302 and page["Location"] == f"/notes/{note.pk}/"
@@ -236,11 +236,28 @@ def test_hash_id_jumps_to_the_note_first(engine, author, categories):
     assert body["jump"] is None and [n["id"] for n in body["results"]] == [str(mention.pk)]
 
 
-def test_hash_number_lookup_is_none_until_notes_are_numbered(db):
+def test_hash_number_jumps_to_the_numbered_note_in_the_api_the_page_and_the_search_box(engine, author, categories):
+    from notes import services
+
+    for _ in range(3):
+        make_note(author, title="铺垫", content="前面的帖子")
+    note = make_note(author, title="被引用的那篇", content="洞号引用")
+    mention = make_note(author, title="引用", content=f"参见 #{note.number} 那篇")
+    body = ApiClient().get_json(URL, {"q": f"#{note.number}"}).json()
+    assert body["jump"] == {"id": str(note.pk), "number": note.number}
+    assert body["results"][0]["id"] == str(note.pk)
+    assert str(mention.pk) in [n["id"] for n in body["results"]]
+    # The search box (the search page, and the home page's box that submits to it) jumps to it.
+    page = ApiClient().get("/notes/search/", {"q": f"#{note.number}"})
+    assert page.status_code == 302 and page["Location"] == f"/notes/{note.pk}/"
+    assert ApiClient().get("/notes/search/", {"q": f"＃{note.number}"})["Location"] == f"/notes/{note.pk}/"
+    # A number nobody has, or a hidden note's, jumps nowhere.
+    assert ApiClient().get_json(URL, {"q": f"#{note.number + 50}"}).json()["jump"] is None
+    services.note_set_hidden(note_id=note.pk, hidden=True)
+    assert ApiClient().get_json(URL, {"q": f"#{note.number}"}).json()["jump"] is None
     from notes import search
 
-    assert not any(field.name == "number" for field in Note._meta.get_fields())
-    assert search.note_by_hash(123) is None
+    assert search.note_by_hash(note.number) is None
 
 
 # --- Bad input, care ------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0003_login_lock'),
-        ('notes', '0004_follow_bookmark'),
+        ('notes', '0005_search'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
