@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-LIGHTHOUSE = ROOT / "node_modules" / "lighthouse" / "cli" / "index.js"
+LIGHTHOUSE = ROOT / "node_modules" / "lighthouse"
+RUNNER = ROOT / "bench" / "lighthouse_run.mjs"  # the Node API: a real session cookie for signed-in pages
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 # docs/e2e.md's flags (as root in a container chromium needs --no-sandbox; the rest keeps it quiet).
 CHROME_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -67,16 +68,10 @@ def page_exists(path: str) -> bool:
     return True
 
 
-def run_once(url: str, out: Path, *, cookie: str | None, cpu: str) -> dict:
-    argv = ["taskset", "-c", cpu, "node", str(LIGHTHOUSE), url, f"--chrome-path={CHROMIUM}",
-            f"--chrome-flags={' '.join(CHROME_FLAGS)}", f"--only-categories={','.join(CATEGORIES)}",
-            "--output=json", f"--output-path={out}", "--quiet", "--max-wait-for-load=60000"]
-    if cookie:
-        headers = out.with_suffix(".headers.json")
-        headers.write_text(json.dumps({"Cookie": cookie}))
-        argv.append(f"--extra-headers={headers}")
+def run_once(url: str, out: Path, *, cookie: tuple[str, str] | None, cpu: str) -> dict:
+    argv = ["taskset", "-c", cpu, "node", str(RUNNER), url, str(out), *(cookie or ())]
     done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "CHROME_PATH": CHROMIUM})
+                          env={**os.environ, "CHROME_PATH": CHROMIUM, "LIGHTHOUSE_CHROME_FLAGS": json.dumps(CHROME_FLAGS)})
     if done.returncode != 0 or not out.exists():
         raise RuntimeError(f"lighthouse failed on {url}: {done.stderr[-800:]}")
     report = json.loads(out.read_text())
@@ -96,7 +91,7 @@ def run_once(url: str, out: Path, *, cookie: str | None, cpu: str) -> dict:
             "lighthouse": report.get("lighthouseVersion"), "chrome": report.get("environment", {}).get("hostUserAgent", "")}
 
 
-def run_pages(base_url: str, pages: list[LighthousePage], *, out_dir: Path, cookie: str, note_path: str,
+def run_pages(base_url: str, pages: list[LighthousePage], *, out_dir: Path, cookie: tuple[str, str], note_path: str,
               runs: int, cpu: str, log) -> dict:
     out_dir.mkdir(parents=True, exist_ok=True)
     results: dict = {"pages": {}, "runs": runs, "targets": TARGETS, "form_factor": "mobile (simulated throttling)"}
@@ -131,7 +126,7 @@ def report_lines(section: dict | None, error: str | None) -> tuple[list[str], li
            f"`node_modules/lighthouse` ({next((p['lighthouse'] for p in section['pages'].values() if p.get('lighthouse')), '?')}) "
            f"on Debian's chromium with docs/e2e.md's flags, mobile form factor with Lighthouse's simulated throttling, "
            f"against daphne serving `DEBUG=0` with collected, compressed static files; signed-in pages get the session "
-           f"cookie as a header. Each page run {section['runs']}×, the run with the median performance score shown.", "",
+           f"cookie in the browser. Each page run {section['runs']}×, the run with the median performance score shown.", "",
            "| page | path | performance | accessibility | best practices | SEO | FCP | LCP | TBT | CLS | performance of each run |",
            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     targets = []

@@ -527,7 +527,7 @@ def section_lighthouse(port: int) -> dict:
     client.force_login(user)
     from django.conf import settings
 
-    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    cookie = (settings.SESSION_COOKIE_NAME, client.cookies[settings.SESSION_COOKIE_NAME].value)
     note = Note.objects.filter(hidden=False, held=False, folded=False).order_by("-id").first()
     runs = int(os.environ.get("BENCH_LIGHTHOUSE_RUNS", "3"))
     with daphne("lighthouse", port, env_for(SECURE_COOKIES="0")):

@@ -105,10 +105,14 @@
   document.body.append(announcer);
   document.querySelectorAll("textarea[maxlength][data-counter], input[maxlength][data-counter]").forEach(function (field, index) {
     const max = Number(field.getAttribute("maxlength"));
-    const counter = document.createElement("p");
-    counter.className = "char-counter";
-    counter.id = (field.id || "field-" + index) + "-counter";
-    field.insertAdjacentElement("afterend", counter);
+    // The page may hold its place already (templates/includes/form.html: no layout shift).
+    let counter = document.getElementById((field.id || "field-" + index) + "-counter");
+    if (!counter) {
+      counter = document.createElement("p");
+      counter.className = "char-counter";
+      counter.id = (field.id || "field-" + index) + "-counter";
+      field.insertAdjacentElement("afterend", counter);
+    }
     field.setAttribute("aria-describedby", ((field.getAttribute("aria-describedby") || "") + " " + counter.id).trim());
     let lastStep = null;
     function update() {

@@ -17,20 +17,26 @@
       gettext("8月"), gettext("9月"), gettext("10月"), gettext("11月"), gettext("12月")],
   };
   const MINUTE = 60 * 1000, HOUR = 60 * MINUTE, DAY = 24 * HOUR, FUTURE_TOLERANCE = 5 * MINUTE;
-  let partsFormat;
-  try {
-    partsFormat = new Intl.DateTimeFormat("en-US", {
-      timeZone: config.tz, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric",
-      hour: "numeric", minute: "numeric", second: "numeric",
-    });
-  } catch (_e) {
-    partsFormat = new Intl.DateTimeFormat("en-US", {
-      hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric",
-    });
+  // Made on first use: a formatter with a time zone is costly to build, and most pages never
+  // need one before the first minute's refresh.
+  let partsFormat = null;
+  function formatter() {
+    if (partsFormat) return partsFormat;
+    try {
+      partsFormat = new Intl.DateTimeFormat("en-US", {
+        timeZone: config.tz, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric",
+        hour: "numeric", minute: "numeric", second: "numeric",
+      });
+    } catch (_e) {
+      partsFormat = new Intl.DateTimeFormat("en-US", {
+        hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric",
+      });
+    }
+    return partsFormat;
   }
   function local(date) {
     const out = {};
-    for (const part of partsFormat.formatToParts(date)) out[part.type] = Number(part.value);
+    for (const part of formatter().formatToParts(date)) out[part.type] = Number(part.value);
     if (out.hour === 24) out.hour = 0;
     out.dayNumber = Math.round(Date.UTC(out.year, out.month - 1, out.day) / DAY);
     return out;
