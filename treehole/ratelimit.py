@@ -10,8 +10,8 @@ Buckets are named in settings.RATE_LIMITS as {"action": (rate_per_second, burst)
 the anonymous per-IP buckets are taken by ``treehole.protection.RateLimitMiddleware``.
 
 When Redis is unreachable the limiter fails open (logs, allows), except for the actions in
-settings.RATE_LIMITS_FAIL_CLOSED (e-mail sending), which answer 503. After a failure it stops
-asking Redis for RATE_LIMIT_BREAKER_SECONDS, so a dead Redis costs no connect timeout per request.
+settings.RATE_LIMITS_FAIL_CLOSED (e-mail sending), which answer 503. It needs no breaker of its
+own: the one client's breaker (treehole/redis.py) makes a dead Redis cost no connect per request.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import functools
 import ipaddress
 import logging
 import math
-import threading
 import time
 from dataclasses import dataclass
 
@@ -124,32 +123,13 @@ class Decision:
         return max(1.0, retry)
 
 
-class LimiterUnavailable(RedisError):
-    """Raised instead of asking Redis while the breaker is open after a recent failure."""
-
-
-_breaker_lock = threading.Lock()
-_down_until = 0.0  # time.monotonic() until which Redis is not asked
 _last_logged: dict[str, float] = {}
 LOG_EVERY_SECONDS = 10.0
 
 
-def _breaker_open() -> bool:
-    return time.monotonic() < _down_until
-
-
-def _trip_breaker() -> None:
-    global _down_until
-    with _breaker_lock:
-        _down_until = time.monotonic() + float(settings.RATE_LIMIT_BREAKER_SECONDS)
-
-
-def reset_breaker() -> None:
-    """Ask Redis again at once (tests that bring Redis back; nothing else needs it)."""
-    global _down_until
-    with _breaker_lock:
-        _down_until = 0.0
-        _last_logged.clear()
+def reset_log_throttle() -> None:
+    """Log the next failure of every action again (tests that count log lines)."""
+    _last_logged.clear()
 
 
 def _run(buckets: list[Bucket], cost: float) -> tuple[bool, list[Decision]]:
@@ -181,19 +161,13 @@ def _run(buckets: list[Bucket], cost: float) -> tuple[bool, list[Decision]]:
 def take_many(buckets: list[Bucket], *, cost: float = 1) -> tuple[bool, list[Decision]]:
     """Take ``cost`` from every bucket at once, or from none: one Redis round trip.
 
-    Raises a ``RedisError`` when Redis cannot answer (``LimiterUnavailable`` while the breaker is
-    open); callers choose to fail open or closed."""
+    Raises a ``RedisError`` when Redis cannot answer (``treehole.redis.RedisUnavailable`` at once
+    while the client's breaker is open); callers choose to fail open or closed."""
     if not buckets:
         return True, []
     if not (cost >= 0 and math.isfinite(cost)):
         raise ValueError(f"cost must be a finite number >= 0, got {cost!r}")
-    if _breaker_open():
-        raise LimiterUnavailable("rate limiter paused after a Redis failure")
-    try:
-        return _run(buckets, cost)
-    except RedisError:
-        _trip_breaker()
-        raise
+    return _run(buckets, cost)
 
 
 def take(action: str, subject: str, *, cost: float = 1, rate: float | None = None, burst: float | None = None) -> Decision:
@@ -209,7 +183,7 @@ def most_limiting(decisions: list[Decision]) -> Decision:
 
 
 def probe() -> str:
-    """For /healthz: run the real script against Redis (ignoring the breaker). ``"ok"`` or why not."""
+    """For /healthz: run the real script against Redis. ``"ok"`` or why not."""
     try:
         _run([Bucket("health", "probe", rate=1, burst=1)], cost=0)
     except Exception as exc:  # noqa: BLE001 - any failure means the limiter cannot decide

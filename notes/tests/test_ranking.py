@@ -189,16 +189,12 @@ def test_after_a_redis_flush_the_site_keeps_serving_and_repopulates(api_client, 
 
 
 def test_with_redis_down_lists_and_notes_come_from_the_database(api_client, crowd, settings):
-    from treehole import redis as treehole_redis
+    from tests.outage.support import redis_unreachable
 
     expected = database_order("hot")
-    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
-    treehole_redis.reset_client()
-    try:
+    with redis_unreachable(settings):
         assert walk(api_client, "hot", 10) == expected
         assert api_client.get_json(f"/api/v1/notes/{crowd[0].pk}").json()["id"] == str(crowd[0].pk)
-    finally:
-        treehole_redis.reset_client()
 
 
 def test_rebuild_redis_rebuilds_every_note_key(api_client, crowd, capsys):

@@ -1,7 +1,13 @@
-"""Helpers of the Redis-outage suite."""
+"""Helpers of the Redis-outage suite: point the running code at another Redis, and a real
+``redis-server`` of the test's own that it can stop and start again (empty)."""
 
 from __future__ import annotations
 
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
 from contextlib import contextmanager
 
 from treehole import ratelimit
@@ -10,16 +16,81 @@ from treehole import redis as treehole_redis
 DEAD_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
 
+def point_redis_at(settings, url: str) -> None:
+    """Every Redis user of this process (the django-redis pool, the channel layer) now talks to
+    ``url``; breakers and the limiter's log throttle start afresh."""
+    from treehole.settings.redis import redis_caches, redis_channel_layers
+
+    settings.REDIS_URL = url
+    settings.CACHES = {**settings.CACHES, "default": redis_caches(url)}
+    settings.CHANNEL_LAYERS = redis_channel_layers(url)
+    treehole_redis.reset_client()
+    treehole_redis.reset_breakers()
+    ratelimit.reset_log_throttle()
+
+
 @contextmanager
 def redis_unreachable(settings):
     """Point the one Redis client at a port where nothing listens; put it back afterwards (the
     data in the real Redis is untouched)."""
     real = settings.REDIS_URL
-    settings.REDIS_URL = DEAD_URL
-    treehole_redis.reset_client()
+    point_redis_at(settings, DEAD_URL)
     try:
         yield
     finally:
-        settings.REDIS_URL = real
-        treehole_redis.reset_client()
-        ratelimit.reset_breaker()
+        point_redis_at(settings, real)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class RedisServer:
+    """A ``redis-server`` of the test's own on a spare port, without persistence, so that a
+    restart brings it back empty."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.dir = tempfile.mkdtemp(prefix="treehole-outage-")
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+        self.process = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", self.dir, "--protected-mode", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as conn:
+                    conn.sendall(b"PING\r\n")
+                    if conn.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                pass
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise RuntimeError(f"redis-server did not start on port {self.port}")
+            time.sleep(0.02)
+
+    def kill(self) -> None:
+        """Stop it hard (SIGKILL: no clean shutdown, like a crash)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+        self.process = None
+
+    def restart_empty(self) -> None:
+        self.kill()
+        self.start()
+
+    def close(self) -> None:
+        self.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)

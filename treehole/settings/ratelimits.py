@@ -24,8 +24,7 @@ RATE_LIMITS = {
 }
 # When Redis is down the limiter fails open (logged), except for these actions: they answer 503.
 RATE_LIMITS_FAIL_CLOSED = ("email_code",)
-# After a Redis failure the limiter stops asking Redis for this long (no connect timeout per request).
-RATE_LIMIT_BREAKER_SECONDS = env.float("RATE_LIMIT_BREAKER_SECONDS", default=1.0)
+# (After a Redis failure the limiter, like every Redis caller, fails fast: REDIS_BREAKER_SECONDS.)
 # Not counted by the global and per-IP buckets (health checks, files).
 RATE_LIMIT_EXEMPT_PATHS = ("/healthz", STATIC_URL, MEDIA_URL)
 

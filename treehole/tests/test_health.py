@@ -1,6 +1,6 @@
 import pytest
 
-from treehole import redis as treehole_redis
+from tests.outage.support import redis_unreachable
 
 
 @pytest.mark.django_db
@@ -12,12 +12,8 @@ def test_healthz_ok(client):
 
 @pytest.mark.django_db
 def test_healthz_names_redis_when_it_is_down(client, settings):
-    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
-    treehole_redis.reset_client()
-    try:
+    with redis_unreachable(settings):
         response = client.get("/healthz")
-    finally:
-        treehole_redis.reset_client()
     assert response.status_code == 503
     body = response.json()
     assert body["database"] == "ok" and body["redis"].startswith("error")

@@ -16,6 +16,7 @@ from treehole.errors import RateLimited, Unavailable
 from treehole.net import client_ip
 from treehole.redis import get_redis, key
 from treehole.testing import make_user
+from tests.outage.support import redis_unreachable
 
 
 def redis_now_us() -> int:
@@ -176,12 +177,8 @@ def test_the_forwarded_header_is_believed_only_from_a_trusted_proxy(settings):
 
 @pytest.fixture
 def redis_down(settings):
-    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
-    treehole_redis.reset_client()
-    ratelimit.reset_breaker()
-    yield
-    treehole_redis.reset_client()
-    ratelimit.reset_breaker()
+    with redis_unreachable(settings):
+        yield
 
 
 def test_redis_down_fails_open_and_logs(redis_down, caplog):
@@ -199,16 +196,20 @@ def test_redis_down_fails_closed_for_email_sending(redis_down, caplog):
 
 
 def test_after_a_failure_the_breaker_spares_redis_then_asks_again(redis_down, settings):
-    settings.RATE_LIMIT_BREAKER_SECONDS = 0.2
+    settings.REDIS_BREAKER_SECONDS = 0.2
+    breaker = treehole_redis.breaker_for("127.0.0.1:1")  # the server the client points at
     with pytest.raises(ratelimit.RedisError) as first:
         ratelimit.take("t", "b", rate=1, burst=1)
-    assert not isinstance(first.value, ratelimit.LimiterUnavailable)  # Redis itself was asked
-    with pytest.raises(ratelimit.LimiterUnavailable):
+    assert not isinstance(first.value, treehole_redis.RedisUnavailable)  # Redis itself was asked
+    attempts = breaker.connect_attempts
+    with pytest.raises(treehole_redis.RedisUnavailable):
         ratelimit.take("t", "b", rate=1, burst=1)  # not asked again at once
+    assert breaker.connect_attempts == attempts
     time.sleep(0.25)
     with pytest.raises(ratelimit.RedisError) as later:
         ratelimit.take("t", "b", rate=1, burst=1)
-    assert not isinstance(later.value, ratelimit.LimiterUnavailable)
+    assert not isinstance(later.value, treehole_redis.RedisUnavailable)
+    assert breaker.connect_attempts == attempts + 1
 
 
 @pytest.mark.django_db
@@ -232,11 +233,11 @@ def test_redis_down_over_http(redis_down, client, settings):
     assert "closed for email_code" in body["ratelimit"]
 
 
-def test_the_limiter_works_again_when_redis_is_back(redis_down, settings):
-    assert ratelimit.enforce("comment", subject="u1") is None  # down: open
-    settings.REDIS_URL = settings.CACHES["default"]["LOCATION"]  # the test Redis again
-    treehole_redis.reset_client()
-    ratelimit.reset_breaker()
+def test_the_limiter_works_again_when_redis_is_back(settings):
+    real = settings.REDIS_URL
+    with redis_unreachable(settings):
+        assert ratelimit.enforce("comment", subject="u1") is None  # down: open
+    assert settings.REDIS_URL == real  # the test Redis again
     assert ratelimit.enforce("comment", subject="u1").allowed
     assert ratelimit.probe() == "ok"
 

@@ -3,32 +3,17 @@ the rankings, cards, voted sets and comment threads a failed write left stale ar
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
 
 from notes import ranking
 from notes.services import note_vote
 from treehole import effects
-from treehole import redis as treehole_redis
 from treehole.models import RedisRepair
 from treehole.redis import get_redis
+from tests.outage.support import redis_unreachable
 from treehole.testing import make_note
 
 pytestmark = pytest.mark.django_db
-
-
-@contextmanager
-def redis_unreachable(settings):
-    """Every Redis call inside fails (nothing listens on port 1); the data in the real Redis stays."""
-    real = settings.REDIS_URL
-    settings.REDIS_URL = "redis://127.0.0.1:1/0"
-    treehole_redis.reset_client()
-    try:
-        yield
-    finally:
-        settings.REDIS_URL = real
-        treehole_redis.reset_client()
 
 
 def hot_ids(client) -> list[str]:
