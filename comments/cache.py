@@ -15,12 +15,9 @@ no SQL, whatever the page size.
 
 from __future__ import annotations
 
-import secrets
-import time
 from collections.abc import Callable, Sequence
 
-from treehole import rebuild
-from treehole.cache import Policy, jittered, lease_take, lock_key
+from treehole import cache, rebuild
 from treehole.redis import LuaScript, get_redis, key
 
 SENTINEL = "#"
@@ -29,8 +26,8 @@ CARD_FIELDS = (
     "anonymous", "is_note_author", "reply_id", "reply_floor", "reply_display", "deleted", "folded", "held",
     "created_at",
 )
-WRITE_TTL = 7 * 24 * 3600
-FILL_POLICY = Policy(ttl=24 * 3600, jitter=0.1, lock_ms=3000, wait_seconds=3.0, lease_seconds=60)
+WRITE_TTL = 7 * 24 * 3600  # a thread (and card) a write touched: a week
+FILL_POLICY = cache.Policy(ttl=24 * 3600, jitter=0.1, lock_ms=3000, wait_seconds=3.0, lease_seconds=60)  # filled: a day
 
 
 def list_key(note_id: int | str) -> str:
@@ -70,17 +67,18 @@ return result
 )
 
 # KEYS[1] list, KEYS[2] lease; ARGV[1] lease token, ARGV[2] ttl, ARGV[3] card prefix,
-# ARGV[4] number of fields per card, ARGV[5..] field names then each card's values in that order.
+# ARGV[4] the list's head sentinel, ARGV[5] number of fields per card, ARGV[6..] field names then
+# each card's values in that order.
 _FILL = LuaScript(
     """
 if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
 local ttl = tonumber(ARGV[2])
-local nfields = tonumber(ARGV[4])
+local nfields = tonumber(ARGV[5])
 local names = {}
-for i = 1, nfields do names[i] = ARGV[4 + i] end
+for i = 1, nfields do names[i] = ARGV[5 + i] end
 redis.call('DEL', KEYS[1])
-redis.call('RPUSH', KEYS[1], '#')
-local base = 4 + nfields
+redis.call('RPUSH', KEYS[1], ARGV[4])
+local base = 5 + nfields
 local count = (#ARGV - base) / nfields
 for c = 0, count - 1 do
   local id = ARGV[base + c * nfields + 1]
@@ -98,7 +96,7 @@ return 1
 )
 
 # Append a new comment after its commit. KEYS[1] list, KEYS[2] lease, KEYS[3] card.
-# ARGV[1] ttl, ARGV[2] floor, ARGV[3] id, ARGV[4..] field/value pairs.
+# ARGV[1] ttl, ARGV[2] floor, ARGV[3] id, ARGV[4] card prefix, ARGV[5..] field/value pairs.
 # The lease goes (in-flight fills are refused). The list is extended only when it is cached and
 # its last floor is below the new one; otherwise (two commits' callbacks out of order) it is
 # dropped and the next read refills it in order.
@@ -109,14 +107,14 @@ local n = redis.call('LLEN', KEYS[1])
 if n == 0 then return 0 end
 if n > 1 then
   local last = redis.call('LINDEX', KEYS[1], -1)
-  local last_floor = tonumber(redis.call('HGET', KEYS[3]:sub(1, #KEYS[3] - #ARGV[3]) .. last, 'floor') or '-1')
+  local last_floor = tonumber(redis.call('HGET', ARGV[4] .. last, 'floor') or '-1')
   if last_floor < 0 or last_floor >= tonumber(ARGV[2]) then
     redis.call('DEL', KEYS[1])
     return -1
   end
 end
 redis.call('DEL', KEYS[3])
-redis.call('HSET', KEYS[3], unpack(ARGV, 4))
+redis.call('HSET', KEYS[3], unpack(ARGV, 5))
 redis.call('EXPIRE', KEYS[3], ARGV[1])
 redis.call('RPUSH', KEYS[1], ARGV[3])
 redis.call('EXPIRE', KEYS[1], ARGV[1])
@@ -140,36 +138,27 @@ def page(note_id: int, *, start: int, stop: int) -> tuple[int, list[dict[str, st
     return int(raw[0]), [dict(zip(card[::2], card[1::2])) for card in raw[1:]]
 
 
-def fill_thread(note_id: int, load: Callable[[], list[dict[str, str]]]) -> list[dict[str, str]]:
-    """Load the whole thread and cache it, once for a crowd of concurrent misses."""
-    client = get_redis()
-    lock = lock_key(list_key(note_id))
-    lock_token = secrets.token_hex(8)
-    deadline = time.monotonic() + FILL_POLICY.wait_seconds
-    delay = 0.004
-    while not client.set(lock, lock_token, nx=True, px=FILL_POLICY.lock_ms):
-        if client.exists(list_key(note_id)) or time.monotonic() >= deadline:
-            return []  # someone filled it (the caller re-reads) or we give up waiting
-        time.sleep(delay)
-        delay = min(delay * 2, 0.05)
-    try:
-        if client.exists(list_key(note_id)):
-            return []
-        token = lease_take(lease_key(note_id), seconds=FILL_POLICY.lease_seconds)
-        cards = load()
+def fill_thread(note_id: int, load: Callable[[], list[dict[str, str]]]) -> list[dict[str, str]] | None:
+    """Load the whole thread and cache it, once for a crowd of concurrent misses (treehole/cache.py's
+    single flight). Returns the loaded cards, or None when another request filled the thread
+    (the caller reads its page from Redis)."""
+
+    def store(cards: list[dict[str, str]], token: str) -> None:
         _FILL(
             keys=[list_key(note_id), lease_key(note_id)],
-            args=[token, jittered(FILL_POLICY.ttl, FILL_POLICY.jitter), _card_prefix(), len(CARD_FIELDS), *CARD_FIELDS, *_flatten(cards)],
+            args=[token, cache.jittered(FILL_POLICY.ttl, FILL_POLICY.jitter), _card_prefix(), SENTINEL,
+                  len(CARD_FIELDS), *CARD_FIELDS, *_flatten(cards)],
         )
-        return cards
-    finally:
-        if client.get(lock) == lock_token:
-            client.delete(lock)
+
+    cached, cards = cache.single_flight(
+        list_key(note_id), lease_key=lease_key(note_id), policy=FILL_POLICY, load=load, store=store, mode="exists"
+    )
+    return None if cached else cards
 
 
 def append(card: dict[str, str]) -> None:
     """After a comment's commit: add it to its note's cached thread (TTL 7 days)."""
-    args = [jittered(WRITE_TTL), card["floor"], card["id"]]
+    args = [cache.jittered(WRITE_TTL), card["floor"], card["id"], _card_prefix()]
     for field in CARD_FIELDS:
         args.extend((field, str(card[field])))
     _APPEND(keys=[list_key(card["note_id"]), lease_key(card["note_id"]), card_key(card["id"])], args=args)

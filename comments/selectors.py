@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+
+from redis.exceptions import RedisError
 
 from comments import cache
 from comments.models import Comment, NoteAlias
@@ -9,6 +12,8 @@ from comments.serializers import card_from_comment, comment_serialize
 from comments.services import comment_display_name
 from treehole.errors import NotFound
 from treehole.pagination import Page, page_bounds, paginate
+
+logger = logging.getLogger(__name__)
 
 
 def _cards_from_rows(rows: list[Comment], note, aliases: dict[int, int]) -> list[dict[str, str]]:
@@ -57,11 +62,18 @@ def comment_page(*, note_id: int, page: int, size: int | None = None, viewer=Non
     page, size = page_bounds(page, size)
     _note_for_thread(note_id, viewer)
     start, stop = (page - 1) * size, page * size - 1
-    cached = cache.page(note_id, start=start, stop=stop)
-    if cached is None:
-        cache.fill_thread(note_id, lambda: _load_thread(note_id))
+    try:
         cached = cache.page(note_id, start=start, stop=stop)
-    if cached is None:  # Redis would not take the fill (writes racing it): answer from the database
+        if cached is None:
+            loaded = cache.fill_thread(note_id, lambda: _load_thread(note_id))
+            if loaded is None:  # another request filled it meanwhile
+                cached = cache.page(note_id, start=start, stop=stop)
+            else:
+                cached = (len(loaded), loaded[start : stop + 1])
+    except RedisError:
+        logger.warning("Redis failed while reading the comments of note %s; answering from the database", note_id)
+        cached = None
+    if cached is None:  # Redis is away, or a card of the page expired under the read
         cards = _load_thread(note_id)
         cached = (len(cards), cards[start : stop + 1])
     total, cards = cached

@@ -1,5 +1,5 @@
-"""Cache-aside with the seed's four protections, for any app that caches database rows in Redis
-(notes' info hashes now, comments' hashes later).
+"""Cache-aside with the seed's four protections: the one implementation (lock, lease, version,
+backoff) every app's cache uses — notes' cards and counts, the category list, comments' threads.
 
 - **Penetration** (缓存穿透): a key the database does not have either is cached as *absent*
   (a hash holding only ``ABSENT_FIELD``) for a short, jittered TTL, so a flood of requests for
@@ -17,7 +17,11 @@
   also pass ``version_key``/``version``: a fill older than the last applied version is refused.
   The seed's delayed second delete is the caller's persisted background task (see notes/tasks.py).
 
-Values are Redis hashes of strings (``fill`` writes them whole) or plain strings (``mode="s"``).
+Values are Redis hashes of strings (``fill`` writes them whole) or plain strings (``mode="s"``);
+a cache of another shape (comments' list of hashes) keeps its own read and fill scripts and runs
+them through ``single_flight`` (``mode="exists"``), which gives it the same lock, lease and backoff.
+
+Every TTL here is named (``Policy``); every key a script touches is one of its ``KEYS``.
 """
 
 from __future__ import annotations
@@ -69,7 +73,7 @@ local function lease_take(lease_key, nonce, seconds)
 end
 """
 
-# KEYS[1] value, KEYS[2] lock; ARGV[1] lock token, ARGV[2] lock ms, ARGV[3] mode (h|s).
+# KEYS[1] value, KEYS[2] lock; ARGV[1] lock token, ARGV[2] lock ms, ARGV[3] mode (h|s|exists).
 # Returns {1, value} when the value is there (no lock taken), {2} when the lock was taken, {0} else.
 _ACQUIRE = LuaScript(
     """
@@ -77,9 +81,11 @@ local function current()
   if ARGV[3] == 'h' then
     local h = redis.call('HGETALL', KEYS[1])
     if #h > 0 then return h end
-  else
+  elseif ARGV[3] == 's' then
     local s = redis.call('GET', KEYS[1])
     if s then return s end
+  elseif redis.call('EXISTS', KEYS[1]) == 1 then
+    return '1'
   end
   return nil
 end
@@ -181,11 +187,54 @@ def _decode(mode: str, raw) -> dict | str | None:
     return None if raw == ABSENT_VALUE else raw
 
 
+HIT, LOCKED, BUSY = 1, 2, 0
+
+
+def single_flight(
+    key: str,
+    *,
+    lease_key: str,
+    policy: Policy,
+    load: Callable[[], object],
+    store: Callable[[object, str], object],
+    mode: str = "h",
+) -> tuple[bool, object]:
+    """Fill ``key`` on a miss, once for any number of concurrent callers.
+
+    The caller that takes the lock takes the lease token, loads from the database and
+    ``store(value, token)``s it (a fill script that writes only while the lease is unchanged);
+    the others poll with a growing pause until the value appears — or the lock is free again and
+    one of them takes over. A caller out of patience loads by itself: a slow answer, never an error.
+    Returns ``(True, raw cached value)`` when another caller filled it (for ``mode="exists"`` the
+    caller reads it with its own script), ``(False, loaded value)`` otherwise.
+    """
+    deadline = time.monotonic() + policy.wait_seconds
+    delay = 0.004
+    while True:
+        lock_token = secrets.token_hex(8)
+        got = _ACQUIRE(keys=[key, lock_key(key)], args=[lock_token, policy.lock_ms, mode])
+        if int(got[0]) == HIT:
+            return True, got[1]
+        if int(got[0]) == LOCKED:
+            try:
+                token = lease_take(lease_key, seconds=policy.lease_seconds)
+                value = load()
+                store(value, token)
+                return False, value
+            finally:
+                release_lock(lock_key(key), lock_token)
+        if time.monotonic() >= deadline:
+            # The filler is stuck or its fills keep being refused by writes: serve from the source.
+            return False, load()
+        time.sleep(delay)
+        delay = min(delay * 2, 0.05)
+
+
 def read_through(
     key: str,
     *,
     lease_key: str,
-    load: Callable[[], Mapping[str, str] | None],
+    load: Callable[[], Mapping[str, str] | str | None],
     policy: Policy,
     mode: str = "h",
     version_field: str | None = None,
@@ -193,7 +242,7 @@ def read_through(
     persist_sets: Sequence[str] | Callable[[Mapping[str, str]], Sequence[str]] = (),
     member: str = "",
     peek: Callable[[], object] | None = None,
-) -> dict | None:
+) -> dict | str | None:
     """The cached value of ``key`` or, on a miss, the loaded one (filled once, single flight).
 
     Returns the mapping (or string), or None when the row does not exist (cached as absent).
@@ -205,31 +254,14 @@ def read_through(
     raw = peek() if peek is not None else (client.hgetall(key) if mode == "h" else client.get(key))
     if raw:
         return _decode(mode, raw)
-    deadline = time.monotonic() + policy.wait_seconds
-    delay = 0.004
-    while True:
-        lock_token = secrets.token_hex(8)
-        got = _ACQUIRE(keys=[key, lock_key(key)], args=[lock_token, policy.lock_ms, mode])
-        if int(got[0]) == 1:
-            return _decode(mode, got[1])
-        if int(got[0]) == 2:
-            try:
-                token = lease_take(lease_key, seconds=policy.lease_seconds)
-                value = load()
-                version = None
-                if version_field and value:
-                    version = int(value[version_field])
-                sets = (persist_sets(value) if callable(persist_sets) else persist_sets) if value else ()
-                fill(
-                    key, value, lease_key=lease_key, token=token, policy=policy, version=version,
-                    version_key=version_key, persist_sets=sets, member=member, mode=mode,
-                )
-                return dict(value) if isinstance(value, Mapping) else value
-            finally:
-                release_lock(lock_key(key), lock_token)
-        if time.monotonic() >= deadline:
-            # The filler is stuck or its fills keep being refused by writes: serve from the source.
-            value = load()
-            return dict(value) if isinstance(value, Mapping) else value
-        time.sleep(delay)
-        delay = min(delay * 2, 0.05)
+
+    def store(value, token: str) -> None:
+        version = int(value[version_field]) if version_field and value else None
+        sets = (persist_sets(value) if callable(persist_sets) else persist_sets) if value else ()
+        fill(key, value, lease_key=lease_key, token=token, policy=policy, version=version,
+             version_key=version_key, persist_sets=sets, member=member, mode=mode)
+
+    cached, value = single_flight(key, lease_key=lease_key, policy=policy, load=load, store=store, mode=mode)
+    if cached:
+        return _decode(mode, value)
+    return dict(value) if isinstance(value, Mapping) else value
