@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from moderation.admin import AuthorHiddenAdmin, author_reveal_link
-from notes import selectors, services
+from notes import ranking, services
 from notes.models import Category, Note, NoteImage
+from treehole.effects import after_commit
 
 
 @admin.register(Category)
@@ -23,7 +24,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        selectors.categories_changed()
+        after_commit(ranking.categories_changed)
         if change and {"name", "slug"} & set(form.changed_data):
             messages.info(request, _("分类名称已改：已缓存的帖子卡片会在下次 rebuild_redis 后显示新名称。"))
 

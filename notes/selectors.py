@@ -7,10 +7,11 @@ Every function answers the contract's Note objects (dicts) for a viewer (a user 
 from __future__ import annotations
 
 import logging
+
+import orjson
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 
-from django.core.cache import cache as django_cache
 from django.db.models import Count, Q, Value
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
@@ -26,8 +27,6 @@ from treehole.pagination import Page, page_bounds, paginate
 logger = logging.getLogger(__name__)
 
 ORDER_SETS = {"new": "time", "hot": "score"}
-CATEGORIES_CACHE_KEY = "notes:categories"
-CATEGORIES_CACHE_SECONDS = 30
 
 
 def _viewer_id(viewer) -> int | None:
@@ -41,26 +40,25 @@ def _is_staff(viewer) -> bool:
 # --- Categories ----------------------------------------------------------------------------------
 
 def category_list() -> list[dict]:
-    """The contract's Categories with their visible note counts (cached briefly)."""
+    """The contract's Categories with their visible note counts (cached briefly; from the
+    database while Redis is away)."""
     try:
-        cached = django_cache.get(CATEGORIES_CACHE_KEY)
-    except Exception:  # noqa: BLE001 - the cache backend's errors vary; the database answers
-        cached = None
-    if cached is not None:
-        return cached
+        raw = cache.read_through(
+            ranking.categories_key(), lease_key=ranking.categories_lease_key(), load=_categories_json,
+            policy=ranking.CATEGORIES_POLICY, mode="s",
+        )
+    except RedisError:
+        return _categories_load()
+    return orjson.loads(raw)
+
+
+def _categories_load() -> list[dict]:
     rows = Category.objects.annotate(note_count=Count("notes", filter=Q(notes__hidden=False))).order_by("order", "id")
-    value = [
-        {"slug": c.slug, "name": c.name, "description": c.description, "note_count": c.note_count} for c in rows
-    ]
-    try:
-        django_cache.set(CATEGORIES_CACHE_KEY, value, cache.jittered(CATEGORIES_CACHE_SECONDS))
-    except Exception:  # noqa: BLE001
-        logger.warning("Could not cache the category list")
-    return value
+    return [{"slug": c.slug, "name": c.name, "description": c.description, "note_count": c.note_count} for c in rows]
 
 
-def categories_changed() -> None:
-    django_cache.delete(CATEGORIES_CACHE_KEY)
+def _categories_json() -> str:
+    return orjson.dumps(_categories_load()).decode()
 
 
 def category_check(slug: str | None) -> str | None:
@@ -136,13 +134,7 @@ def _serialize_cards(cards: Sequence[dict[str, str]], viewer, known_votes: dict[
 # --- Lists ---------------------------------------------------------------------------------------
 
 def _ordering(order: str) -> tuple[str, str]:
-    return ("-score", "-id") if order == "hot" else ("-created_at", "-id")
-
-
-def _visible(category: str | None, *, include_hidden: bool = False):
-    """The notes of a list, as a queryset (visible ones unless staff asks)."""
-    notes = Note.objects.all() if include_hidden else Note.objects.filter(hidden=False)
-    return notes.filter(category__slug=category) if category else notes
+    return ranking.ORDERING[ORDER_SETS[order]]
 
 
 def _paginate_notes(notes, *, page: int, size: int, viewer) -> Page:
@@ -152,7 +144,7 @@ def _paginate_notes(notes, *, page: int, size: int, viewer) -> Page:
 
 
 def _database_page(order: str, category: str | None, page: int, size: int, viewer) -> Page:
-    notes = _visible(category, include_hidden=_is_staff(viewer)).order_by(*_ordering(order))
+    notes = ranking.visible_notes(category, include_hidden=_is_staff(viewer)).order_by(*_ordering(order))
     return _paginate_notes(notes, page=page, size=size, viewer=viewer)
 
 
@@ -160,7 +152,7 @@ def _after_boundary(order: str, category: str | None, boundary: tuple[str, float
     """Visible notes after the set's last element, in the set's order (keyset, so the database
     continues exactly where Redis stops)."""
     last_id, last_score = int(boundary[0]), boundary[1]
-    notes = _with_card_data(_visible(category))
+    notes = _with_card_data(ranking.visible_notes(category))
     if order == "hot":
         score = int(last_score)
         notes = notes.filter(Q(score__lt=score) | Q(score=score, id__lt=last_id))
@@ -175,49 +167,12 @@ def _list_total(window: ranking.ListWindow, category: str | None) -> int:
         return window.cardinality
     if window.count is not None:
         return window.count
-    total = _visible(category).count()
+    total = ranking.visible_notes(category).count()
     cache.fill(
         ranking.count_key(category), str(total), lease_key=ranking.count_lease_key(category),
         token=window.count_lease, policy=ranking.count_policy(), mode="s",
     )
     return total
-
-
-def rank_build(name: str) -> bool:
-    """Build one ranking set from the database (if no one else is building it). Writes that land
-    meanwhile are noted by the scripts and placed again from the database afterwards."""
-    token = ranking.build_lock(name)
-    if token is None:
-        return False
-    try:
-        order, _sep, category = name.partition(":")
-        order_key = "hot" if order == "score" else "new"
-        limit = ranking.rank_size()
-        ranking.build_begin(name)
-        field = "score" if order == "score" else "created_at"
-        rows = list(
-            _visible(category or None).order_by(*_ordering(order_key)).values_list("pk", field)[: limit + 1]
-        )
-        complete = len(rows) <= limit
-        pairs = [(pk, value if order == "score" else value.timestamp()) for pk, value in rows[:limit]]
-        dirty = ranking.build_install(name, complete=complete, pairs=pairs)
-        if dirty:
-            _fix_up(name, dirty)
-        return True
-    finally:
-        ranking.build_unlock(name, token)
-
-
-def _fix_up(name: str, note_ids: Sequence[int]) -> None:
-    """Place again, from the database, notes written while a set was being built (a note deleted
-    meanwhile may have been read before its deletion: it leaves the set)."""
-    from notes.services.common import rank_state
-
-    notes = list(Note.objects.select_related("category").filter(pk__in=note_ids))
-    ranking.note_placed([rank_state(note) for note in notes])
-    gone = set(note_ids) - {note.pk for note in notes}
-    if gone:
-        ranking.set_remove(name, gone)
 
 
 def note_list(*, order: str, category: str | None = None, page: int = 1, size: int | None = None, viewer=None) -> Page:
@@ -231,9 +186,9 @@ def note_list(*, order: str, category: str | None = None, page: int = 1, size: i
         return _database_page(order, category, page, size, viewer)  # staff also see hidden notes
     try:
         return _redis_page(order, category, page, size, viewer)
-    except RedisError:
+    except RedisError as exc:
         # Redis is the index, not the truth: without it the database answers (slower, same order).
-        logger.exception("Redis failed while listing notes; answering from the database")
+        logger.warning("Redis failed while listing notes (%s); answering from the database", exc.__class__.__name__)
         return _database_page(order, category, page, size, viewer)
 
 
@@ -244,7 +199,7 @@ def _redis_page(order: str, category: str | None, page: int, size: int, viewer) 
     window = ranking.list_window(name, offset=offset, size=size, viewer_id=viewer_id)
     if not window.ready:
         try:
-            built = rank_build(name)
+            built = ranking.rank_build(name)  # the set's fill (after a restart or a flush)
         except Exception:  # noqa: BLE001 - a failed build must not fail the read
             logger.exception("Building ranking set %s failed", name)
             built = False

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 
 from notes import ranking
 from notes.models import Category, Note, NoteImage
-from notes.serializers import time_score
 from treehole import clock
 from treehole.effects import Repair, after_commit
 from treehole.errors import InvalidInput, NotFound
@@ -32,18 +31,6 @@ def voted_ttl(note: Note) -> int:
 def base_score(created_at: datetime) -> int:
     """The hot score of a note without votes: its creation time in whole seconds."""
     return int(created_at.timestamp())
-
-
-def rank_state(note: Note, *, previous_category: str = "") -> ranking.RankState:
-    return ranking.RankState(
-        note_id=note.pk,
-        version=note.version,
-        category=note.category.slug,
-        time_score=time_score(note.created_at),
-        hot_score=note.score,
-        visible=not note.hidden,
-        previous_category=previous_category,
-    )
 
 
 def on_commit_redis(note_id: int, func) -> None:

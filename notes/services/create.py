@@ -14,7 +14,6 @@ from notes.services.common import (
     claim_video,
     clean_fields,
     on_commit_redis,
-    rank_state,
     report_content_saved,
     screen_text_fields,
     voted_ttl,
@@ -66,7 +65,7 @@ def _insert(*, author, fields: dict, held: bool, anonymous: bool, image_ids: Seq
         report_content_saved(note, held=held)
         follow_add(user_id=author.pk, note_id=note.pk)
         card = card_from_note(note, images=images)
-        state = rank_state(note)
+        state = ranking.rank_state(note)
         ttl = voted_ttl(note)
         on_commit_redis(note.pk, lambda: ranking.note_created(state, card=card, voted_ttl=ttl))
         search.note_changed(note.pk)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from notes import hooks, ranking, search
 from notes.models import Vote
-from notes.services.common import locked_note, on_commit_redis, rank_state
+from notes.services.common import locked_note, on_commit_redis
 from treehole.effects import after_commit
 from treehole.errors import Forbidden
 
@@ -20,7 +20,7 @@ def note_delete(*, note_id: int, user) -> None:
         note = locked_note(note_id, user)
         if note.author_id != user.pk and not user.is_staff:
             raise Forbidden(_("只有作者或管理员可以删除这篇帖子。"))
-        state = rank_state(note)
+        state = ranking.rank_state(note)
         images = list(Image.objects.filter(note_link__note=note).values_list("pk", "file", "thumb"))
         files = [name for _pk, file, thumb in images for name in (file, thumb)]
         Vote.objects.filter(note=note).delete()

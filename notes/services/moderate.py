@@ -4,7 +4,7 @@ from django.db import transaction
 
 from notes import ranking, search
 from notes.models import Note
-from notes.services.common import on_commit_redis, rank_state
+from notes.services.common import on_commit_redis
 
 
 def _set_flag(note_id: int, field: str, value: bool, *, counts: bool) -> Note:
@@ -15,7 +15,7 @@ def _set_flag(note_id: int, field: str, value: bool, *, counts: bool) -> Note:
         setattr(note, field, value)
         note.version += 1
         note.save(update_fields=[field, "version"])
-        state = rank_state(note)
+        state = ranking.rank_state(note)
         on_commit_redis(note_id, lambda: ranking.note_changed(state, counts=counts))
         search.note_changed(note_id)
     return note
@@ -37,7 +37,7 @@ def note_set_held(*, note_id: int, held: bool) -> Note:
         note.held = note.hidden = held
         note.version += 1
         note.save(update_fields=["held", "hidden", "version"])
-        state = rank_state(note)
+        state = ranking.rank_state(note)
         on_commit_redis(note_id, lambda: ranking.note_changed(state, counts=True))
         search.note_changed(note_id)
     return note

@@ -15,7 +15,6 @@ from notes.services.common import (
     clean_fields,
     locked_note,
     on_commit_redis,
-    rank_state,
     report_content_saved,
     screen_text_fields,
 )
@@ -81,7 +80,7 @@ def note_update(
         note.save()
         if fields.keys() & {"title", "content"}:
             report_content_saved(note, held=held)
-        state = rank_state(note, previous_category=previous_category)
+        state = ranking.rank_state(note, previous_category=previous_category)
         moved = previous_category != note.category.slug or held
         on_commit_redis(note.pk, lambda: ranking.note_changed(state, counts=moved))
         after_commit(lambda: _schedule_second_delete(note.pk))

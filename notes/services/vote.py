@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.services import ensure_can_write
 from notes import ranking
 from notes.models import Note, Vote
-from notes.services.common import base_score, in_vote_window, locked_note, on_commit_redis, rank_state
+from notes.services.common import base_score, in_vote_window, locked_note, on_commit_redis
 from treehole import clock
 from treehole.errors import InvalidInput
 
@@ -56,7 +56,7 @@ def note_vote(*, note_id: int, user, value: int) -> VoteResult:
         else:
             vote.value, vote.scored_value, vote.updated_at = value, scored, clock.now()
             vote.save(update_fields=["value", "scored_value", "updated_at"])
-        state = rank_state(note)
+        state = ranking.rank_state(note)
         approve, against = note.approve, note.against
         on_commit_redis(
             note.pk, lambda: ranking.note_voted(state, approve=approve, against=against, voter_id=user.pk, value=value)
@@ -78,7 +78,7 @@ def note_recount(*, note_id: int) -> Note:
             note.approve, note.against, note.score = approve, against, score
             note.version += 1
             note.save(update_fields=["approve", "against", "score", "version"])
-            state = rank_state(note)
+            state = ranking.rank_state(note)
             on_commit_redis(
                 note.pk, lambda: ranking.note_voted(state, approve=approve, against=against, voter_id=None, value=0)
             )

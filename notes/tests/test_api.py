@@ -52,7 +52,7 @@ def test_categories_list_with_counts(api_client, author, categories):
     from notes.services import note_set_hidden
 
     note_set_hidden(note_id=hidden.pk, hidden=True)
-    from notes.selectors import categories_changed
+    from notes.ranking import categories_changed
 
     categories_changed()
     response = api_client.get_json("/api/v1/categories")

@@ -40,7 +40,7 @@ def token_client(user):
 def make_categories() -> dict:
     """The five categories the seed has, by slug (existing rows are kept)."""
     from notes.models import Category
-    from notes.selectors import categories_changed
+    from notes.ranking import categories_changed
 
     rows = {}
     for order, (slug, name) in enumerate(CATEGORIES):

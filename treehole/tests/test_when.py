@@ -92,7 +92,7 @@ def test_comment_times_are_local_and_relative_not_a_sliced_utc_string(settings):
     """The bug: the thread showed ``2026-12-0115:28`` (the UTC ISO string, sliced and cut)."""
     from comments.services import comment_create
     from notes.models import Category
-    from notes.selectors import categories_changed
+    from notes.ranking import categories_changed
     from notes.services import note_create
     from treehole.testing import make_user
 
