@@ -22,6 +22,11 @@ What the base does for every subclass, so no endpoint has to remember it:
   sockets silent for ``WS_HEARTBEAT_TIMEOUT`` with 4008.
 - **Error frames are throttled** per socket (a burst, then a rate): a client streaming bad frames
   gets the first answers and the rest are dropped; the socket stays open.
+- **Redis away** (docs/resilience.md): a channel layer that cannot subscribe leaves the socket
+  open *without fan-out* (``self.fanout`` False; the client gets one ``unavailable`` error frame)
+  instead of failing it with 1011; the cap and revocation fall back (allow; the database). Once a
+  heartbeat finds Redis answering again, such a socket is closed with 4012 so the client
+  reconnects to the full service (and catches up on what it missed).
 
 Blocking calls never run on the event loop: Redis in a worker thread, the ORM through
 ``database_sync_to_async``.
@@ -30,19 +35,23 @@ Blocking calls never run on the event loop: Redis in a worker thread, the ORM th
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import json
 import logging
 import time
+import uuid
 import weakref
 from urllib.parse import parse_qs, urlsplit
 
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
 from channels.middleware import BaseMiddleware
 from channels.security.websocket import WebsocketDenier
+from channels.utils import await_many_dispatch
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http.request import split_domain_port, validate_host
@@ -58,6 +67,7 @@ logger = logging.getLogger(__name__)
 CLOSE_UNAUTHENTICATED = 4001  # never signed in, token bad or expired, or revoked since
 CLOSE_HEARTBEAT_TIMEOUT = 4008
 CLOSE_TOO_MANY = 4029  # the user has WS_MAX_CONNECTIONS_PER_USER sockets open already
+CLOSE_RECONNECT = 4012  # opened while Redis was away (no fan-out); it is back: reconnect
 TOUCH_EVERY_SECONDS = 1.0  # at most one heartbeat write per socket per second
 REVOKE_EVENT = "socket.revoke"
 
@@ -269,9 +279,47 @@ class UserSocketConsumer(AsyncJsonWebsocketConsumer):
     token_version: int | None = None
     closed = False
     joined = False
+    fanout = True  # False: the channel layer (Redis) could not take this socket
     _counted = False
     _grouped: tuple[str, ...] = ()
     _hubbed = False
+
+    async def __call__(self, scope, receive, send):
+        """Channels' ``AsyncConsumer.__call__``, except that a channel layer that cannot open a
+        channel (Redis away) leaves this socket without one instead of failing it (1011)."""
+        self.scope = scope
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        sources = [receive]
+        if self.channel_layer is not None:
+            try:
+                self.channel_name = await self.channel_layer.new_channel()
+            except (RedisError, OSError) as exc:
+                logger.warning("WebSocket without fan-out: the channel layer failed (%s)", exc.__class__.__name__)
+                self.channel_layer = None
+            else:
+                self.channel_receive = functools.partial(self.channel_layer.receive, self.channel_name)
+                sources.append(self.channel_receive)
+        if self.channel_layer is None:
+            self.fanout = False
+            self.channel_name = f"local.{uuid.uuid4().hex}"  # still names the socket in presence and the cap
+        self.base_send = send
+        try:
+            await await_many_dispatch(sources, self.dispatch)
+        except StopConsumer:
+            pass
+
+    async def group_join(self, group: str) -> bool:
+        """Add this socket to a group of the channel layer; False (and no fan-out) when it cannot."""
+        if self.channel_layer is None:
+            return False
+        try:
+            await self.channel_layer.group_add(group, self.channel_name)
+        except (RedisError, OSError) as exc:
+            logger.warning("WebSocket without fan-out: group_add failed (%s)", exc.__class__.__name__)
+            self.fanout = False
+            return False
+        self._grouped = (*self._grouped, group)
+        return True
 
     # -- for subclasses -----------------------------------------------------------------------
     async def on_join(self) -> None:
@@ -310,8 +358,7 @@ class UserSocketConsumer(AsyncJsonWebsocketConsumer):
         if self.scope.get("auth_method") == "session" and session is not None and session.session_key:
             groups.append(session_group(session.session_key))
         for group in groups:
-            await self.channel_layer.group_add(group, self.channel_name)
-        self._grouped = tuple(groups)
+            await self.group_join(group)
         self.hub_class.for_running_loop().add(self)
         self._hubbed = True
         # A bump that committed while we were connecting: the first check closes the socket.
@@ -319,6 +366,10 @@ class UserSocketConsumer(AsyncJsonWebsocketConsumer):
             return
         self.joined = True
         await self.on_join()
+        if not self.fanout:
+            await self.send_error(
+                "unavailable", _("实时推送暂时不可用：你的操作照常保存，其他人的新消息要稍后才能看到。"), throttle=False
+            )
 
     async def disconnect(self, code):
         await self._cleanup()
@@ -446,7 +497,14 @@ class UserSocketConsumer(AsyncJsonWebsocketConsumer):
             )
             self._counted = True
         except RedisError:
-            logger.warning("WebSocket heartbeat: Redis unavailable", exc_info=True)
+            logger.warning("WebSocket heartbeat: Redis unavailable (%s)", self.socket_kind)
+        else:
+            if not self.fanout:  # Redis answers again: come back with fan-out
+                try:
+                    await self._cleanup()
+                finally:
+                    await self.close(code=CLOSE_RECONNECT)
+                return
         await self.on_heartbeat()
 
     # -- sending ------------------------------------------------------------------------------

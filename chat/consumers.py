@@ -26,6 +26,7 @@ from accounts.websocket import CLOSE_HEARTBEAT_TIMEOUT, CLOSE_UNAUTHENTICATED, S
 from chat import events, presence, services
 from moderation.care import care_for_text
 from treehole.errors import DomainError
+from treehole.redis import is_unavailable as redis_unavailable
 from treehole.text import TextKind, normalize_text
 
 logger = logging.getLogger(__name__)
@@ -83,11 +84,11 @@ class ChatConsumer(UserSocketConsumer):
         return ChatHub.for_running_loop()
 
     async def on_join(self):
-        await self.channel_layer.group_add(events.GROUP, self.channel_name)
+        await self.group_join(events.GROUP)  # left by the base's cleanup
         try:
             state = await in_thread(presence.presence_join)(user_id=self.user_id, connection_id=self.channel_name)
         except RedisError:
-            logger.exception("Chat presence unavailable (join)")
+            logger.warning("Chat presence unavailable (join): Redis failed")
             return
         self.in_presence = True
         # The newcomer learns the count at once; the others only when it changed.
@@ -96,17 +97,13 @@ class ChatConsumer(UserSocketConsumer):
             self._hub().announce()
 
     async def on_leave(self):
-        try:
-            await self.channel_layer.group_discard(events.GROUP, self.channel_name)
-        except Exception:  # the layer's connection may be gone; nothing to keep
-            logger.warning("Chat: group_discard failed", exc_info=True)
         if not self.in_presence:
             return
         self.in_presence = False
         try:
             state = await in_thread(presence.presence_leave)(user_id=self.user_id, connection_id=self.channel_name)
         except RedisError:
-            logger.exception("Chat presence unavailable (leave); the sweep will prune it")
+            logger.warning("Chat presence unavailable (leave); the sweep will prune it")
             return
         if state.changed:
             self._hub().announce()
@@ -150,6 +147,13 @@ class ChatConsumer(UserSocketConsumer):
         except DomainError as exc:
             await self.send_error(exc.code, exc.message, client_id=client_id, retry_after=exc.retry_after)
             return
+        if not self.fanout or redis_unavailable():
+            # Stored, but the fan-out cannot reach even this socket: the sender sees their own
+            # message (the others catch up with ``after=`` when they reconnect).
+            echo = {"type": "message", "message": message}
+            if client_id is not None:
+                echo["client_id"] = client_id
+            await self.push(echo)
         card = await database_sync_to_async(care_for_text)(message["content"])
         if card is not None:
             # Only to the writer: the room goes on, the writer sees where help is (nothing blocked).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
 from accounts.models import User
@@ -12,6 +13,7 @@ from accounts.serializers import user_public
 from chat import presence
 from chat.models import ChatMessage
 from chat.serializers import message_public
+from treehole.errors import Unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +66,11 @@ def _history_from_database(mode: str, pivot: int | None, limit: int) -> tuple[li
 def chat_online() -> dict:
     """``{count, users: [Public user]}`` of the distinct users with a live connection (stale
     connections of dead processes are pruned first)."""
-    state = presence.presence_online()
+    try:
+        state = presence.presence_online()
+    except RedisError:
+        # Presence lives only in Redis (who has a socket open right now): no database answer.
+        raise Unavailable(_("在线名单暂时不可用，请稍后再试。")) from None
     if state.changed:
         from chat.services import announce_presence
 

@@ -317,14 +317,30 @@ def note_detail(*, note_id: int, viewer=None, count_visit: bool = True, with_rel
     callers that only need the note, such as the comment thread)."""
     viewer_id = _viewer_id(viewer)
     try:
-        status, card, mine = ranking.detail_read(note_id, count_visit=count_visit, viewer_id=viewer_id)
-    except RedisError:
-        logger.exception("Redis failed while reading note %s; answering from the database", note_id)
-        status, card, mine = "db", card_load(note_id), "?" if viewer_id is not None else ""
-        if card is None:
-            raise NotFound(_("帖子不存在或已被删除。")) from None
-    if status == "absent":
+        card, mine = _detail_from_redis(note_id, count_visit=count_visit, viewer_id=viewer_id)
+    except RedisError as exc:
+        # The index is away: the row itself (a visit then is not counted; votes from the database).
+        logger.warning("Redis failed while reading note %s (%s); answering from the database", note_id,
+                       exc.__class__.__name__)
+        card, mine = card_load(note_id), "?"
+    if card is None:
         raise NotFound(_("帖子不存在或已被删除。"))
+    if card.get("hidden") == "1" and not _is_staff(viewer) and not _own_held(card, viewer_id):
+        raise NotFound(_("帖子不存在或已被删除。"))
+    if mine == "?":
+        my_vote = _my_votes(viewer_id, [note_id]).get(note_id, 0)  # no query for a signed-out viewer
+    else:
+        my_vote = int(float(mine)) if mine else 0
+    following, bookmarked = note_relations(viewer_id, [note_id]) if with_relations else (set(), set())
+    return note_serialize(card, viewer=viewer, my_vote=my_vote, following=note_id in following,
+                          bookmarked=note_id in bookmarked)
+
+
+def _detail_from_redis(note_id: int, *, count_visit: bool, viewer_id: int | None) -> tuple[dict | None, str]:
+    """The card (None: no such note) and the viewer's vote as Redis knows it ('?': unknown)."""
+    status, card, mine = ranking.detail_read(note_id, count_visit=count_visit, viewer_id=viewer_id)
+    if status == "absent":
+        return None, ""
     if status == "hit" and not card_current(card):
         ranking.cards_drop([note_id])  # an older layout (cached before an upgrade): read it again
         status = "miss"
@@ -341,20 +357,12 @@ def note_detail(*, note_id: int, viewer=None, count_visit: bool = True, with_rel
             peek=lambda: None,
         )
         if card is None:
-            raise NotFound(_("帖子不存在或已被删除。"))
+            return None, ""
         if count_visit and card.get("hidden") != "1":
             visits = ranking.visit_count(note_id)
             card["visits"] = str(visits if visits is not None else int(card["visits"]) + 1)
-        mine = "?" if viewer_id is not None else ""
-    if card.get("hidden") == "1" and not _is_staff(viewer) and not _own_held(card, viewer_id):
-        raise NotFound(_("帖子不存在或已被删除。"))
-    if mine == "?":
-        my_vote = _my_votes(viewer_id, [note_id]).get(note_id, 0)
-    else:
-        my_vote = int(float(mine)) if mine else 0
-    following, bookmarked = note_relations(viewer_id, [note_id]) if with_relations else (set(), set())
-    return note_serialize(card, viewer=viewer, my_vote=my_vote, following=note_id in following,
-                          bookmarked=note_id in bookmarked)
+        mine = "?"
+    return card, mine
 
 
 def _own_held(card, viewer_id: int | None) -> bool:

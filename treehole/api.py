@@ -21,6 +21,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 from ninja.renderers import BaseRenderer
+from redis.exceptions import RedisError
 
 from treehole.errors import STATUS_CODES, DomainError, error_response, json_error
 from treehole.text import lone_surrogate_path
@@ -178,6 +179,11 @@ def _not_found(request: HttpRequest, exc: Exception):
 @api.exception_handler(ObjectDoesNotExist)
 def _does_not_exist(request: HttpRequest, exc: Exception):
     return error_response(Http404())
+
+
+@api.exception_handler(RedisError)
+def _redis_error(request: HttpRequest, exc: RedisError):
+    return error_response(exc)
 
 
 @api.exception_handler(Exception)

@@ -8,12 +8,16 @@ handler, middleware, HTML views that want JSON) answers the same way.
 
 from __future__ import annotations
 
+import logging
 import math
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 
 class DomainError(Exception):
@@ -130,4 +134,9 @@ def error_response(exc: BaseException) -> JsonResponse | None:
         return json_error(403, "forbidden", str(exc) or str(Forbidden.default_message))
     if isinstance(exc, (Http404, ObjectDoesNotExist)):
         return json_error(404, "not_found", str(NotFound.default_message))
+    if isinstance(exc, RedisError):
+        # A path without its own fallback met a Redis outage: 503 in the contract's shape, never
+        # 500 (reads fall back to MariaDB and writes commit before their Redis effects; this is the net).
+        logger.warning("Redis failed under a request (%s: %s): answered 503", exc.__class__.__name__, exc)
+        return json_error(503, "unavailable", str(Unavailable.default_message))
     return None

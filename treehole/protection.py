@@ -15,6 +15,7 @@ refuses) is described by ``RateLimit-Limit`` / ``-Remaining`` / ``-Reset`` on th
 from __future__ import annotations
 
 import functools
+import logging
 import math
 import time
 
@@ -31,6 +32,8 @@ from treehole import ratelimit
 from treehole.errors import Banned, RateLimited, Unavailable, json_error
 from treehole.middleware import API_PREFIX
 from treehole.net import client_ip
+
+logger = logging.getLogger(__name__)
 
 GLOBAL_BUCKET = ratelimit.Bucket("global", "all")
 
@@ -146,6 +149,10 @@ class RateLimitMiddleware:
         if isinstance(exception, Unavailable):
             return friendly_page(request, status=503, title=_("服务暂时不可用"), message=exception.message,
                                  retry_after=exception.retry_after)
+        if isinstance(exception, RedisError):  # the net under a page without its own fallback
+            logger.warning("Redis failed under %s (%s): answered 503", request.path, exception.__class__.__name__)
+            return friendly_page(request, status=503, title=_("服务暂时不可用"), message=str(Unavailable.default_message),
+                                 retry_after=5)
         return None
 
 
