@@ -94,3 +94,47 @@ class RedisServer:
     def close(self) -> None:
         self.kill()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class CountingListener:
+    """A TCP listener on a port that answers nothing: it accepts and at once closes every
+    connection, counting them — a Redis that is "there" but broken, whose every connect the
+    test can count."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.accepted = 0
+        self._sock = socket.socket()
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._sock.bind(("127.0.0.1", port))
+        self._sock.listen(64)
+        self._sock.settimeout(0.1)
+        self._stop = False
+        import threading
+
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop:
+            try:
+                conn, _addr = self._sock.accept()
+            except OSError:
+                continue
+            self.accepted += 1
+            conn.close()
+
+    def close(self) -> None:
+        self._stop = True
+        self._thread.join(5)
+        self._sock.close()
+
+
+def ws_communicator(token: str):
+    """A WebSocket client of /ws/chat/ through the real ASGI stack (origin check, token auth)."""
+    from channels.testing import WebsocketCommunicator
+
+    from treehole.asgi import application
+
+    headers = [(b"host", b"testserver"), (b"origin", b"http://testserver")]
+    return WebsocketCommunicator(application, f"/ws/chat/?token={token}", headers=headers)
