@@ -18,6 +18,7 @@ from accounts import tokens, verification
 from accounts.models import Gender, User
 from accounts.selectors import normalize_email, user_email_taken, user_find_by_login, user_username_taken
 from accounts.tasks import send_email_code
+from treehole.effects import Repair, after_commit
 from treehole.errors import CaptchaRequired, Conflict, InvalidCredentials, InvalidInput, Locked, RateLimited
 
 PURPOSE_REGISTER = "register"
@@ -239,7 +240,10 @@ def _sockets_revoked_on_commit(user: User) -> None:
     from accounts.websocket import sockets_revoke_user
 
     user_id, version = user.pk, user.token_version
-    transaction.on_commit(lambda: sockets_revoke_user(user_id=user_id, version=version))
+    after_commit(
+        lambda: sockets_revoke_user(user_id=user_id, version=version),
+        repair=Repair(verification.token_version_forget, user_id),
+    )
 
 
 def token_version_bump(*, user: User) -> None:

@@ -233,6 +233,12 @@ def token_version_cached(user_id: int) -> int | None:
     return int(value) if value is not None else None
 
 
+def token_version_forget(user_id: int) -> None:
+    """Drop the cached version (a repair after a bump failed to cache it): sockets read the
+    database on their next frame."""
+    get_redis().delete(_token_version_key(user_id))
+
+
 def token_version_store(user_id: int, version: int) -> int:
     """Cache ``version`` unless a newer one is there; returns the cached version."""
     return int(_RAISE_TOKEN_VERSION(keys=[_token_version_key(user_id)], args=[int(version), TOKEN_VERSION_TTL_SECONDS]))

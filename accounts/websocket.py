@@ -102,12 +102,12 @@ def _send_revoke(group: str, version: int | None) -> None:
 
 def sockets_revoke_user(*, user_id: int, version: int) -> None:
     """The user's token version is now ``version``: cache it (every socket's next frame sees it)
-    and tell every open socket of theirs to close now."""
+    and tell every open socket of theirs to close now. A failure to cache it is raised (after the
+    send) for the on-commit helper to repair: ``verification.token_version_forget``."""
     try:
         verification.token_version_store(user_id, version)
-    except RedisError:
-        logger.warning("Could not cache token version %s of user %s", version, user_id, exc_info=True)
-    _send_revoke(user_group(user_id), version)
+    finally:
+        _send_revoke(user_group(user_id), version)
 
 
 def sockets_revoke_session(*, session_key: str | None) -> None:

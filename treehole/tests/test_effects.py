@@ -42,24 +42,21 @@ def broken(_name: str) -> None:
     raise ValueError("a bug in a repair")
 
 
-def test_the_effect_runs_after_the_commit_and_not_on_rollback(django_capture_on_commit_callbacks):
+def test_the_effect_runs_after_the_commit_and_not_on_rollback():
     ran = []
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            after_commit(lambda: ran.append("committed"))
-            assert ran == []  # not before the commit
+    with transaction.atomic():
+        after_commit(lambda: ran.append("committed"))
+        assert ran == []  # not before the commit
     assert ran == ["committed"]
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(ZeroDivisionError), transaction.atomic():
-            after_commit(lambda: ran.append("rolled back"))
-            1 / 0  # noqa: B018
-    assert callbacks == [] and ran == ["committed"]
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        after_commit(lambda: ran.append("rolled back"))
+        1 / 0  # noqa: B018
+    assert ran == ["committed"]
 
 
-def test_a_redis_failure_is_logged_not_raised_and_its_repair_recorded(django_capture_on_commit_callbacks, caplog):
-    with caplog.at_level(logging.WARNING, logger="treehole.effects"):
-        with django_capture_on_commit_callbacks(execute=True):
-            after_commit(fail_with_redis, repair=Repair(mark, "note-1"))
+def test_a_redis_failure_is_logged_not_raised_and_its_repair_recorded(caplog):
+    with caplog.at_level(logging.WARNING, logger="treehole.effects"), transaction.atomic():
+        after_commit(fail_with_redis, repair=Repair(mark, "note-1"))
     assert "repair queued" in caplog.text
     assert "Traceback" not in caplog.text  # an outage logs one line per failure, not a stack
     row = RedisRepair.objects.get()
@@ -113,19 +110,18 @@ def test_a_broken_repair_is_retried_then_dropped(caplog):
     assert repaired() == ["y"]
 
 
-def test_a_bug_in_an_effect_is_logged_with_its_traceback_and_never_raised(django_capture_on_commit_callbacks, caplog):
-    with caplog.at_level(logging.ERROR, logger="treehole.effects"):
-        with django_capture_on_commit_callbacks(execute=True):
-            after_commit(lambda: broken("effect"))
+def test_a_bug_in_an_effect_is_logged_with_its_traceback_and_never_raised(caplog):
+    with caplog.at_level(logging.ERROR, logger="treehole.effects"), transaction.atomic():
+        after_commit(lambda: broken("effect"))
     assert "Traceback" in caplog.text and "a bug in a repair" in caplog.text
     assert RedisRepair.objects.count() == 0  # no repair named: nothing recorded
 
 
-def test_the_next_successful_effect_of_the_process_runs_pending_repairs(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
+def test_the_next_successful_effect_of_the_process_runs_pending_repairs():
+    with transaction.atomic():
         after_commit(fail_with_redis, repair=Repair(mark, "blip"))
     assert RedisRepair.objects.count() == 1
-    with django_capture_on_commit_callbacks(execute=True):
+    with transaction.atomic():
         after_commit(lambda: get_redis().set(key("test", "ok"), "1"))
     assert repaired() == ["blip"]
     assert RedisRepair.objects.count() == 0
