@@ -175,16 +175,9 @@ def test_comment_changes_reindex_through_the_background_job(engine, author, othe
 
 def test_search_answers_with_redis_down(engine, settings, author, categories):
     """The limiter fails open and nothing search needs lives only in Redis."""
-    from treehole import ratelimit
-    from treehole import redis as treehole_redis
+    from tests.outage.support import redis_unreachable
 
     note = make_note(author, title="猫", content="楼下的猫")
-    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
-    treehole_redis.reset_client()
-    ratelimit.reset_breaker()
-    try:
+    with redis_unreachable(settings):
         assert found("猫") == [str(note.pk)]
         assert ApiClient().get("/notes/search/", {"q": "猫"}).status_code == 200
-    finally:
-        treehole_redis.reset_client()
-        ratelimit.reset_breaker()
