@@ -9,6 +9,9 @@ AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    # Accounts imported from the Go seed keep its MD5 hash until their first sign-in, which
+    # re-hashes the password with Argon2 (accounts/hashers.py, docs/migrating-from-go.md).
+    "accounts.hashers.SeedMD5PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
