@@ -393,3 +393,50 @@ def user_unban(*, user: User) -> User:
     User.objects.filter(pk=user.pk).update(is_banned=False, banned_until=None)
     user.refresh_from_db(fields=["is_banned", "banned_until"])
     return user
+
+
+def seed_password_hash(digest: str, *, salt: str) -> str:
+    """The stored form of a Go seed password hash (accounts/hashers.py)."""
+    from accounts.hashers import SeedMD5PasswordHasher
+
+    return SeedMD5PasswordHasher().encode_seed_hash(digest, salt)
+
+
+def _imported_username(username: str, *, user_id: int) -> tuple[str, bool]:
+    """``username`` when Treehole's rules take it, else ``seed<n>`` (free, from the id): an account
+    keeps its e-mail login either way, and can choose a new name in its profile."""
+    try:
+        return _clean_username(username), False
+    except (InvalidInput, Conflict):
+        pass
+    base = f"seed{user_id % 10**8}"
+    candidate, n = base, 1
+    while user_username_taken(candidate):
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate, True
+
+
+def user_import(
+    *, user_id: int, username: str, email: str, password_hash: str, gender: str, age: int | None, date_joined: datetime
+) -> tuple[User, bool]:
+    """An account brought in from another site (``manage.py import_seed``) with its id and
+    password hash kept: the hash is upgraded to Argon2 at its first sign-in. Returns the user and
+    whether the username had to change. An address already registered here is a ``Conflict``."""
+    email = _clean_email(email)
+    if user_email_taken(email):
+        raise Conflict(_("这个邮箱已注册。"), fields={"email": [_("这个邮箱已注册。")]})
+    username, renamed = _imported_username(username, user_id=user_id)
+    if gender not in Gender.values:
+        gender = Gender.UNKNOWN
+    user = User(id=user_id, username=username, email=email, password=password_hash, gender=gender, age=age, date_joined=date_joined)
+    user.save(force_insert=True)
+    return user, renamed
+
+
+def user_set_avatar(*, user: User, image) -> User:
+    """Make an already attached avatar image the user's (the importer's door; the profile form
+    goes through ``user_update_profile``)."""
+    User.objects.filter(pk=user.pk).update(avatar=image)
+    user.avatar = image
+    return user

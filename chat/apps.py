@@ -3,3 +3,10 @@ from django.apps import AppConfig
 
 class ChatConfig(AppConfig):
     name = "chat"
+
+    def ready(self):
+        from chat import export, seed_import
+        from treehole import hooks
+
+        hooks.register("user_export", export.export_sections, order=30)
+        hooks.register("seed_import", seed_import.seed_import_step, order=60)

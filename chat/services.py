@@ -105,3 +105,10 @@ def announce_presence(state: presence.Presence) -> None:
         async_to_sync(events.broadcast)(events.presence_event(state.count, state.seq))
     except Exception:
         logger.exception("Could not announce the chat presence count")
+
+
+def chat_message_import(*, message_id: int, user_id: int, content: str, created_at) -> ChatMessage:
+    """A message brought in from another site (``manage.py import_seed``), id and time kept. No
+    fan-out and no Redis write: the importer rebuilds the recent list at the end. Call it with
+    content already normalised and checked."""
+    return ChatMessage.objects.create(id=message_id, user_id=user_id, content=content, created_at=created_at)

@@ -48,13 +48,14 @@ def _clean_content(content) -> str:
 
 
 def _alias_number(note, user) -> int:
-    """The user's stable alias number in this note, assigned once. Runs under the note's row lock,
-    so two first comments of two users cannot take the same number."""
-    existing = NoteAlias.objects.filter(note=note, user=user).values_list("number", flat=True).first()
+    """The user's (a User or its id) stable alias number in this note, assigned once. Runs under
+    the note's row lock, so two first comments of two users cannot take the same number."""
+    user_id = getattr(user, "pk", user)
+    existing = NoteAlias.objects.filter(note=note, user_id=user_id).values_list("number", flat=True).first()
     if existing is not None:
         return existing
     number = NoteAlias.objects.filter(note=note).count()
-    NoteAlias.objects.create(note=note, user=user, number=number)
+    NoteAlias.objects.create(note=note, user_id=user_id, number=number)
     return number
 
 
@@ -106,6 +107,29 @@ def comment_create(*, user, note_id: int, content, reply_to_id: int | None = Non
         after_commit(lambda: cache.append(card), repair=Repair(cache.thread_drop, note.pk))
         after_commit(lambda: _notify_created(comment))
         search.note_changed(note.pk, background=True)
+    return comment
+
+
+def comment_import(*, comment_id: int, note_id: int, author_id: int, content: str, created_at) -> Comment:
+    """A comment brought in from another site (``manage.py import_seed``): its id and time kept,
+    on the note's next floor, with the commenter's alias on an anonymous note and their follow,
+    counted in the note's comment count. Nothing is published (no notification, no cache write:
+    the importer rebuilds Redis at the end). Call it with content already normalised and checked."""
+    from notes.models import Note
+
+    note = Note.objects.select_for_update().filter(pk=note_id).first()
+    if note is None:
+        raise NotFound(_("帖子不存在或已被删除。"))
+    floor = (Comment.objects.filter(note=note).aggregate(top=Max("floor"))["top"] or 0) + 1
+    first_comment = not Comment.objects.filter(note=note, author_id=author_id).exists()
+    if note.anonymous and author_id != note.author_id:
+        _alias_number(note, author_id)
+    if first_comment and author_id != note.author_id:
+        follow_add(user_id=author_id, note_id=note.pk, at=created_at)
+    comment = Comment.objects.create(
+        id=comment_id, note=note, author_id=author_id, floor=floor, content=content, created_at=created_at
+    )
+    note_comment_count_add(note_id=note.pk, delta=1)
     return comment
 
 

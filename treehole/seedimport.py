@@ -56,6 +56,10 @@ DEFAULT_SALT = "treeholeGi0I0R1tC#%"
 IMPORTED, SKIPPED = "imported", "skipped"
 
 
+class SeedImportError(Exception):
+    """The import cannot go on at all (no such category, the seed's tables missing)."""
+
+
 class BadRow(Exception):
     """This seed row cannot be imported: ``reason`` says why (printed with the row's id)."""
 
@@ -194,22 +198,30 @@ class SeedSource:
         return value.replace(tzinfo=self.zone) if value.tzinfo is None else value
 
     def media_path(self, url) -> str | None:
-        """Where the file behind a seed URL (``/upload/<uid>/<name>``, possibly with a host in
-        front) is in ``--media``; None when it is not one of the seed's uploads or would leave it."""
+        """Where the file behind a seed URL is in ``--media``; None when it is not one of the
+        seed's uploads, or would lead out of the folder."""
         import os
 
-        if not self.options.media_dir:
+        relative = upload_path(url)
+        if not self.options.media_dir or relative is None:
             return None
-        path = urlsplit(decode(url, what="url").strip()).path
-        marker = "/upload/"
-        if marker not in path:
-            return None
-        relative = path.split(marker, 1)[1]
         root = os.path.realpath(self.options.media_dir)
-        candidate = os.path.realpath(os.path.join(root, relative))
+        candidate = os.path.realpath(os.path.join(root, relative.removeprefix(UPLOAD_PREFIX)))
         if not candidate.startswith(root + os.sep):
             return None
         return candidate
+
+
+UPLOAD_PREFIX = "/upload/"  # the seed saves uploads in ./upload/<user identity>/ and nginx serves it there
+
+
+def upload_path(url) -> str | None:
+    """``/upload/<uid>/<file>`` of a seed URL (a host may be in front of it), None for any other
+    URL (an outside default icon, an empty value)."""
+    path = urlsplit(decode(url, what="url").strip()).path
+    if UPLOAD_PREFIX not in path:
+        return None
+    return UPLOAD_PREFIX + path.split(UPLOAD_PREFIX, 1)[1]
 
 
 @dataclass
@@ -222,6 +234,7 @@ class KindReport:
     skipped: int = 0
     bad: int = 0
     problems: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # imported, but changed on the way
     skip_reasons: dict[str, int] = field(default_factory=dict)
 
     def add(self, outcome: str, *, reason: str | None = None) -> None:
@@ -259,6 +272,9 @@ class ImportReport:
         self.err = err or sys.stderr
         self.progress = progress
         self.kinds: dict[str, KindReport] = {}
+        # What one step made that a later step accounts for (e.g. the image URLs imported with
+        # their notes, which the images step then counts): name -> set of keys.
+        self.made: dict[str, set] = {}
         self._drawn_at = 0.0
 
     def kind(self, name: str) -> KindReport:
@@ -309,7 +325,18 @@ class ImportReport:
         kind.problems.append((row, reason))
         if self.progress:
             self.err.write("\n")
-        self.err.write(f"bad {kind.name[:-1] if kind.name.endswith('s') else kind.name} {row}: {reason}\n")
+        self.err.write(f"bad {self._singular(kind)} {row}: {reason}\n")
+
+    def note(self, kind: KindReport, row: str, text: str) -> None:
+        """A row imported with a change the operator should know of (a username Treehole refuses)."""
+        kind.notes.append((row, text))
+        if self.progress:
+            self.err.write("\n")
+        self.err.write(f"note: {self._singular(kind)} {row}: {text}\n")
+
+    @staticmethod
+    def _singular(kind: KindReport) -> str:
+        return kind.name[:-1] if kind.name.endswith("s") else kind.name
 
     def summary(self) -> str:
         lines = [f"{'':<10}{'seed rows':>10}{'imported':>10}{'skipped':>10}{'bad':>6}"]
@@ -317,6 +344,8 @@ class ImportReport:
             lines.append(f"{kind.name:<10}{kind.total:>10}{kind.imported:>10}{kind.skipped:>10}{kind.bad:>6}")
             for reason, count in sorted(kind.skip_reasons.items()):
                 lines.append(f"{'':<12}skipped {count}: {reason}")
+            if kind.notes:
+                lines.append(f"{'':<12}changed on the way in: {len(kind.notes)} (see the notes above)")
         return "\n".join(lines)
 
     @property

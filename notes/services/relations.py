@@ -22,10 +22,11 @@ def _visible_note_id(note_id: int, user) -> int:
     return note_id
 
 
-def follow_add(*, user_id: int, note_id: int) -> None:
+def follow_add(*, user_id: int, note_id: int, at=None) -> None:
     """Follow without checks, inside the caller's transaction: the author on publishing, a
-    commenter on their first comment (both already know the note is theirs to see)."""
-    now = clock.now()
+    commenter on their first comment (both already know the note is theirs to see). ``at``: when
+    (an imported comment's time; now by default)."""
+    now = at or clock.now()
     Follow.objects.bulk_create([Follow(user_id=user_id, note_id=note_id, created_at=now, seen_at=now)], ignore_conflicts=True)
 
 

@@ -7,6 +7,8 @@ from uploads.services.files import stored_files_sweep_unattached
 from uploads.services.images import (
     image_create,
     image_create_from_upload,
+    image_files_discard,
+    image_import,
     image_take_for_avatar,
     images_claim,
     images_sweep_unattached,
@@ -21,6 +23,8 @@ from uploads.services.sessions import (
 __all__ = [
     "image_create",
     "image_create_from_upload",
+    "image_files_discard",
+    "image_import",
     "image_serialize",
     "image_take_for_avatar",
     "images_claim",

@@ -21,6 +21,10 @@ def image_create(*, owner, data: bytes, purpose: str = ImagePurpose.NOTE) -> Ima
     """Check, clean and store one image. Every check runs before the first byte is stored, and
     a failure after that removes what was stored: an error never leaves a file behind."""
     uploader_check(owner)
+    return _processed_and_stored(owner=owner, data=data, purpose=purpose)
+
+
+def _processed_and_stored(*, owner, data: bytes, purpose: str, **row) -> Image:
     if purpose not in ImagePurpose.values:
         raise InvalidInput(fields={"purpose": [_("用途只能是 note 或 avatar。")]})
     processed = process_image(data, square=settings.AVATAR_SIZE if purpose == ImagePurpose.AVATAR else None)
@@ -39,11 +43,31 @@ def image_create(*, owner, data: bytes, purpose: str = ImagePurpose.NOTE) -> Ima
             width=processed.width,
             height=processed.height,
             size=len(processed.content),
+            **row,
         )
     except Exception:
         for name in stored:
             default_storage.delete(name)
         raise
+
+
+def image_import(*, owner, data: bytes, purpose: str = ImagePurpose.NOTE, image_id: int | None = None) -> Image:
+    """An image brought in from another site (``manage.py import_seed``): verified, re-encoded and
+    stripped of its metadata exactly like an upload, kept under ``image_id`` when it is free, and
+    attached (it belongs to a note or an avatar from the start). No uploader check: the operator
+    imports, not the owner. The caller removes the files with ``image_files_discard`` when its
+    transaction fails."""
+    row = {"attached": True}
+    if image_id is not None and not Image.objects.filter(pk=image_id).exists():
+        row["id"] = image_id
+    return _processed_and_stored(owner=owner, data=data, purpose=purpose, **row)
+
+
+def image_files_discard(images) -> None:
+    """Remove the stored files of images whose rows are being rolled back."""
+    from uploads.services.common import storage_delete
+
+    storage_delete(name for image in images for name in (image.file.name, image.thumb.name))
 
 
 def _content(data: bytes, content_type: str) -> ContentFile:

@@ -1,0 +1,42 @@
+"""chat's step of ``manage.py import_seed``: the seed's ``message_basic`` rows (its chat room's
+history). The seed copied the sender's username and avatar into every message; Treehole shows the
+sender's current profile instead, so only who sent what, and when, is imported."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from accounts.models import User
+from chat.models import ChatMessage
+from chat.services import chat_message_import
+from treehole.seedimport import BadRow, ImportReport, SeedSource, clean, decode, imported, seed_id, skipped, sonyflake_time
+
+COLUMNS = "id, deleted_at, identity, user_identity, date"  # `date` is the message's text (MessageBasic.Date)
+
+
+def import_message(row: dict):
+    if row["deleted_at"] is not None:
+        return skipped("deleted in the seed")
+    message_id = seed_id(row["identity"], what="identity")
+    created_at = sonyflake_time(message_id)
+    existing = ChatMessage.objects.filter(pk=message_id).values_list("created_at", flat=True).first()
+    if existing is not None:
+        if existing == created_at:
+            return skipped("already imported")
+        raise BadRow(f"id {message_id} belongs to another message here")
+    user_id = seed_id(row["user_identity"], what="user")
+    if not User.objects.filter(pk=user_id).exists():
+        raise BadRow(f"its sender {user_id} was not imported")
+    content = clean(row["date"], what="content", max_length=settings.TREEHOLE_LIMITS["chat_message"], required=True)
+    chat_message_import(message_id=message_id, user_id=user_id, content=content, created_at=created_at)
+    return imported()
+
+
+def seed_import_step(source: SeedSource, report: ImportReport) -> None:
+    """The ``seed_import`` hook for chat messages."""
+    total = source.count("message_basic")
+    rows = (row for batch in source.batches("message_basic", COLUMNS) for row in batch)
+    report.run(
+        "messages", rows, import_message, total=total,
+        row_id=lambda row: decode(row["identity"], what="identity") or f"row {row['id']}",
+    )
