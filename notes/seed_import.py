@@ -139,7 +139,10 @@ def import_note(row: dict, *, source: SeedSource, report: ImportReport, author_i
 
 def notes_step(source: SeedSource, report: ImportReport) -> None:
     """The ``seed_import`` hook for notes and their images."""
+    from notes.services.numbers import sequence_ensure
+
     category = seed_category(source)
+    sequence_ensure()  # outside any transaction: each note takes its number inside its own
     total = source.count("note_basic")
 
     def rows():

@@ -15,6 +15,7 @@ from django.db import transaction
 
 from notes.models import Category, Follow, Note, NoteImage, Vote
 from notes.services.common import base_score, window_end
+from notes.services.numbers import number_take
 
 
 def note_import(
@@ -31,10 +32,12 @@ def note_import(
     images: Sequence = (),
 ) -> Note:
     """One note with its images (``uploads.Image`` rows already made for its author), followed by
-    its author as every note is. The counters start from zero: votes and comments are imported
-    after it and counted (``note_recount``, ``note_comment_count_add``)."""
+    its author as every note is, with the next public number (so a seed imported into a new site
+    is numbered in its publishing order; call ``numbers.sequence_ensure()`` before the first). The
+    counters start from zero: votes and comments are imported after it and counted
+    (``note_recount``, ``note_comment_count_add``)."""
     note = Note(
-        id=note_id, author_id=author_id, category=category, title=title, content=content, anonymous=anonymous,
+        id=note_id, number=number_take(), author_id=author_id, category=category, title=title, content=content, anonymous=anonymous,
         created_at=created_at, updated_at=max(updated_at, created_at), score=base_score(created_at), visits=visits,
     )
     note.save(force_insert=True)

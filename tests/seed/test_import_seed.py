@@ -132,7 +132,7 @@ def checksum() -> tuple[dict, str]:
     counts = {}
     for model, fields in (
         (User, ("id", "username", "email", "password", "gender", "age", "avatar_id", "date_joined")),
-        (Note, ("id", "author_id", "title", "content", "anonymous", "approve", "against", "score", "visits",
+        (Note, ("id", "number", "author_id", "title", "content", "anonymous", "approve", "against", "score", "visits",
                 "comment_count", "created_at", "updated_at", "version", "category_id")),
         (NoteImage, ("note_id", "image_id", "position")),
         (Image, ("id", "owner_id", "file", "thumb", "width", "height", "size", "attached", "purpose")),
@@ -218,6 +218,8 @@ def test_import_brings_users_notes_images_votes_comments_and_chat(seed):
     assert not Note.objects.filter(pk__in=[seed.overlong_note, seed.surrogate_note, seed.orphan_note,
                                            seed.missing_image_note, seed.deleted_note]).exists()
     assert Note.objects.count() == 2
+    # Public numbers in the seed's publishing order.
+    assert list(Note.objects.order_by("number").values_list("id", flat=True)) == [seed.note_with_images, seed.plain_note]
     # The note whose image was missing left no image row and no file behind.
     assert Image.objects.filter(owner_id=seed.bob).count() == 0
     assert Image.objects.count() == 3  # alice's avatar and the note's two images
