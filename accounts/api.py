@@ -1,7 +1,7 @@
 """Accounts endpoints of the contract. Each view parses, calls one service, and answers."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from django.conf import settings
 from django.contrib.auth import logout as session_logout
@@ -12,12 +12,15 @@ from ninja.responses import Status
 
 from accounts import services, tokens
 from accounts.authentication import api_auth
+from accounts.export import export_chunks, export_filename
 from accounts.serializers import user_private
+from treehole import ratelimit
 from treehole.api import ErrorOut
 from treehole.errors import InvalidInput
 from treehole.ids import IdString, parse_id
 from treehole.net import client_ip
 from treehole.ratelimit import rate_limited
+from treehole.streaming import streaming_response
 from treehole.text import Text, TextKind
 
 
@@ -200,3 +203,31 @@ def me_password(request, payload: PasswordChangeIn):
 
         update_session_auth_hash(request, request.auth)
     return Status(200, pair)
+
+
+class ExportOut(Schema):
+    """The export file (also a download: ``Content-Disposition: attachment``). Every section is a
+    list of the member's own rows; apps may add sections (``user_export`` hook)."""
+
+    model_config = {"extra": "allow"}
+
+    format: Literal["treehole-export"]
+    version: int
+    exported_at: datetime
+    profile: dict[str, Any]
+    notes: list[dict[str, Any]] = Field(..., description="Their notes, anonymous ones included, with image URLs")
+    comments: list[dict[str, Any]]
+    chat_messages: list[dict[str, Any]]
+    votes: list[dict[str, Any]]
+    bookmarks: list[dict[str, Any]]
+    follows: list[dict[str, Any]]
+
+
+@router.get(
+    "/me/export", auth=api_auth, response={200: ExportOut, **ERRORS},
+    summary="Download everything the caller wrote (streamed JSON file)",
+)
+def me_export(request):
+    ratelimit.enforce("export", request=request, user=request.auth)
+    return streaming_response(request, export_chunks(request.auth), filename=export_filename(request.auth))
+

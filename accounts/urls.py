@@ -15,4 +15,5 @@ urlpatterns = [
     path("me/", views.profile, name="profile"),
     path("me/edit/", views.profile_edit, name="profile_edit"),
     path("me/password/", views.password_change, name="password_change"),
+    path("me/export/", views.data_export, name="data_export"),
 ]

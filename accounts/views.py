@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import services
+from accounts.export import export_chunks, export_filename
 from accounts.forms import (
     EmailForm,
     LoginForm,
@@ -23,10 +24,12 @@ from accounts.forms import (
     ProfileForm,
     RegisterVerifyForm,
 )
+from treehole import ratelimit
 from treehole.errors import CaptchaRequired, DomainError
 from treehole.net import client_ip
 from treehole.pages import add_domain_error
 from treehole.ratelimit import rate_limited
+from treehole.streaming import streaming_response
 
 SESSION_REGISTER_EMAIL = "register_email"
 SESSION_RESET_EMAIL = "reset_email"
@@ -211,3 +214,11 @@ def logout_everywhere(request):
     session_logout(request)
     messages.info(request, _("已在所有设备上退出登录。"))
     return redirect("accounts:login")
+
+
+@login_required
+def data_export(request):
+    """The profile's 导出我的数据 button: the same streamed file as ``GET /api/v1/me/export``."""
+    ratelimit.enforce("export", request=request, user=request.user)
+    return streaming_response(request, export_chunks(request.user), filename=export_filename(request.user))
+

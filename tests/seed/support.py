@@ -9,14 +9,11 @@ columns in the server's local time (Asia/Shanghai), a note's images as one comma
 
 from __future__ import annotations
 
-import io
 import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
-
-from PIL import Image as PILImage
 
 from accounts.hashers import seed_digest
 from treehole.seedimport import DEFAULT_SALT, SONYFLAKE_EPOCH
@@ -39,23 +36,6 @@ def seed_password(password: str) -> str:
 def local(at: datetime) -> datetime:
     """``at`` as the seed's MySQL stores it: naive, Shanghai time."""
     return at.astimezone(SHANGHAI).replace(tzinfo=None)
-
-
-def jpeg_with_gps(color=(200, 80, 40), size=(64, 48)) -> bytes:
-    """A JPEG carrying EXIF GPS coordinates (which the import must strip like every upload)."""
-    image = PILImage.new("RGB", size, color)
-    exif = PILImage.Exif()
-    exif[0x010F] = "SeedPhone"  # Make
-    exif[0x8825] = {1: "N", 2: (39.0, 59.0, 0.0), 3: "E", 4: (116.0, 18.0, 0.0)}  # GPS IFD
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", exif=exif)
-    return buffer.getvalue()
-
-
-def png(color=(30, 120, 200), size=(40, 40)) -> bytes:
-    buffer = io.BytesIO()
-    PILImage.new("RGB", size, color).save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 def _connect(database: str | None = None):

@@ -20,7 +20,8 @@ from accounts.models import User
 from chat.models import ChatMessage
 from comments.models import Comment, NoteAlias
 from notes.models import Follow, Note, NoteImage, Vote
-from tests.seed.support import SeedDatabase, jpeg_with_gps, png
+from tests.seed.support import SeedDatabase
+from treehole.testing.files import jpeg_with_gps, png_bytes
 from treehole.redis import get_redis, key
 from treehole.seedimport import sonyflake_time
 from treehole.testing import ApiClient, make_categories
@@ -58,7 +59,7 @@ def seed(tmp_path):
     db = SeedDatabase(name=name, media=tmp_path / "seed_upload").create()
     alice = db.user(username="lin_xiao", email="Lin.Xiao@Example.com", password=ALICE_PASSWORD, sex=2, age=20, minutes=0)
     db.execute("UPDATE user_basic SET usericon = %s WHERE identity = %s",
-               (db.upload(alice, png((250, 200, 10), (90, 60)), ext="png", minutes=1, kind=1), str(alice)))
+               (db.upload(alice, png_bytes((90, 60), mode="RGB"), ext="png", minutes=1, kind=1), str(alice)))
     bob = db.user(username="bob", email="bob@example.com", password="bob-Seed-pass22", sex=1, minutes=2,
                   usericon="https://cdn.example.com/default-icon.png")
     carol = db.user(username="carol", email="carol@example.com", password="carol-Seed-pass3", minutes=3)
@@ -67,9 +68,9 @@ def seed(tmp_path):
     duplicate_email = db.user(username="lin2", email="lin.xiao@example.com", password="x-Seed-pass55", minutes=6)
     db.user(username="gone", email="gone@example.com", password="gone-Seed-pass6", minutes=7, deleted=True)
 
-    first = db.upload(alice, jpeg_with_gps((10, 200, 30)), ext="jpg", minutes=10)
-    second = db.upload(alice, png((200, 10, 30)), ext="png", minutes=10.5)
-    db.upload(alice, png((1, 2, 3)), ext="png", minutes=11)  # uploaded, never used on a note
+    first = db.upload(alice, jpeg_with_gps((64, 48)), ext="jpg", minutes=10)
+    second = db.upload(alice, png_bytes(mode="RGB"), ext="png", minutes=10.5)
+    db.upload(alice, png_bytes((30, 30), mode="RGB"), ext="png", minutes=11)  # uploaded, never used on a note
     # The seed's comma-joined URLs, with the stray space and trailing comma a hand-edit leaves.
     urls = f"{first}, {second},"
     note_with_images = db.note(author=alice, title="第一篇", content="树洞你好\n第二行", urls=urls, minutes=12, visit=7)
@@ -281,7 +282,7 @@ def test_a_fixed_row_comes_in_on_the_next_run(seed):
     # The operator restores the missing image, runs again: that note (and only it) arrives whole.
     missing = seed.db.media / str(seed.bob) / "999999.png"
     missing.parent.mkdir(parents=True, exist_ok=True)
-    missing.write_bytes(png())
+    missing.write_bytes(png_bytes())
     out, _err = run_import(seed)
     note = Note.objects.get(pk=seed.missing_image_note)
     assert NoteImage.objects.filter(note=note).count() == 1

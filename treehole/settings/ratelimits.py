@@ -19,6 +19,9 @@ RATE_LIMITS = {
     "report": (env.float("RATE_REPORT_PER_SECOND", default=1 / 60), env.float("RATE_REPORT_BURST", default=10)),
     # Search, per user (per IP signed out): the most expensive read (notes/search/load.py).
     "search": (env.float("RATE_SEARCH_PER_SECOND", default=1), env.float("RATE_SEARCH_BURST", default=20)),
+    # A member's data export (a download of everything they wrote), per user: the heaviest read
+    # of an account, so a few in a row, then one every 10 minutes.
+    "export": (env.float("RATE_EXPORT_PER_SECOND", default=1 / 600), env.float("RATE_EXPORT_BURST", default=3)),
     # Every signed-out request, per client IP (an IPv6 client per /64), in the middleware.
     "anon": (env.float("RATE_ANON_PER_SECOND", default=20), env.float("RATE_ANON_BURST", default=200)),
 }
