@@ -284,3 +284,31 @@ def socket_touch(*, kind: str, user_id: int, channel: str, timeout_seconds: floa
 
 def socket_close(*, kind: str, user_id: int, channel: str) -> None:
     get_redis().zrem(_sockets_key(kind, user_id), channel)
+
+
+# KEYS: one set per user. ARGV[1]: timeout ms. Returns 1/0 per key: has a socket within the timeout.
+_SOCKETS_ALIVE = LuaScript(
+    """
+local t = redis.call('TIME')
+local since = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(ARGV[1])
+local out = {}
+for i = 1, #KEYS do
+  out[i] = redis.call('ZCOUNT', KEYS[i], string.format('%.0f', since), '+inf') > 0 and 1 or 0
+end
+return out
+"""
+)
+
+
+def sockets_alive_among(*, kind: str, user_ids, timeout_seconds: float) -> set[int]:
+    """Which of ``user_ids`` have a live socket of ``kind`` (one round trip per 1,000 users): a
+    sender of broadcast frames skips everyone else."""
+    user_ids = list(user_ids)
+    timeout = max(1, int(timeout_seconds * 1000))
+    prefix = _sockets_key(kind, "")  # the key of user N is prefix + N
+    alive: set[int] = set()
+    for start in range(0, len(user_ids), 1000):
+        chunk = user_ids[start:start + 1000]
+        flags = _SOCKETS_ALIVE(keys=[f"{prefix}{user_id}" for user_id in chunk], args=[timeout])
+        alive.update(user_id for user_id, flag in zip(chunk, flags) if int(flag))
+    return alive

@@ -16,7 +16,7 @@ from comments.models import Comment, NoteAlias
 from comments.serializers import card_from_comment
 from notes.services import follow_add, note_comment_count_add
 from notes import search
-from treehole import clock
+from treehole import clock, hooks
 from treehole.effects import Repair, after_commit
 from treehole.errors import Forbidden, InvalidInput, NotFound
 
@@ -33,6 +33,17 @@ def on_comment_created(hook: Callable[[Comment], None]) -> Callable[[Comment], N
 def _notify_created(comment: Comment) -> None:
     for hook in comment_created_hooks:
         hook(comment)
+
+
+def _published(comment: Comment, *, display_name: str, reply_author_id: int | None) -> None:
+    """The comment is visible to others from this transaction's commit on: tell whoever listens
+    (``comment_published`` hooks, e.g. notifications' fan-out), inside the transaction."""
+    event = {
+        "comment_id": comment.pk, "note_id": comment.note_id, "author_id": comment.author_id,
+        "display_name": display_name, "reply_to_author_id": reply_author_id,
+    }
+    for hook in hooks.get_hooks("comment_published"):
+        hook(event)
 
 
 def _clean_content(content) -> str:
@@ -104,6 +115,8 @@ def comment_create(*, user, note_id: int, content, reply_to_id: int | None = Non
             reply_display=_reply_display(note, reply_to),
         )
         _content_saved(comment, content=content, held=held, author=user)
+        if not held:
+            _published(comment, display_name=card["display_name"], reply_author_id=reply_to.author_id if reply_to else None)
         after_commit(lambda: cache.append(card), repair=Repair(cache.thread_drop, note.pk))
         after_commit(lambda: _notify_created(comment))
         search.note_changed(note.pk, background=True)
@@ -185,6 +198,8 @@ def comment_delete(*, user, comment_id: int) -> None:
         if not updated:
             raise NotFound(_("评论不存在或已被删除。"))
         note_comment_count_add(note_id=note_id, delta=-1)
+        for hook in hooks.get_hooks("comment_withdrawn"):
+            hook(comment_id=comment.pk, note_id=note_id)
         after_commit(lambda: cache.invalidate(note_id, [comment_id]), repair=Repair(cache.thread_drop, note_id))
         after_commit(lambda: _schedule_second_delete(note_id, comment_id))
         search.note_changed(note_id, background=True)
@@ -199,11 +214,21 @@ def _schedule_second_delete(note_id: int, comment_id: int) -> None:
 def comment_set_flags(*, comment_id: int, folded: bool | None = None, held: bool | None = None) -> None:
     """Moderation's door: fold/unfold or hold/release a comment, keeping the cache right."""
     changes = {name: value for name, value in (("folded", folded), ("held", held)) if value is not None}
-    comment = Comment.objects.filter(pk=comment_id).only("id", "note_id").first()
-    if comment is None:
-        raise NotFound()
     with transaction.atomic():
+        comment = Comment.objects.select_for_update().select_related("note", "author", "reply_to").filter(pk=comment_id).first()
+        if comment is None:
+            raise NotFound()
+        released = comment.held and held is False and not comment.deleted
         Comment.objects.filter(pk=comment_id).update(**changes)
+        if released:  # a moderator approved it: from now on others see it
+            number = None
+            if comment.note.anonymous and comment.author_id != comment.note.author_id:
+                number = NoteAlias.objects.filter(note_id=comment.note_id, user_id=comment.author_id).values_list(
+                    "number", flat=True).first()
+            name = comment_display_name(note=comment.note, user_id=comment.author_id, username=comment.author.username,
+                                        alias_number=number)
+            _published(comment, display_name=name,
+                       reply_author_id=comment.reply_to.author_id if comment.reply_to_id else None)
         after_commit(
             lambda: cache.invalidate(comment.note_id, [comment_id]), repair=Repair(cache.thread_drop, comment.note_id)
         )

@@ -18,10 +18,26 @@ from moderation import targets, versioning
 from moderation.care import needs_care
 from moderation.models import AuditLog, BanRecord, Case, Outcome, Reason, Report
 from moderation import clock
+from treehole import hooks
 from treehole.errors import Conflict, Forbidden, InvalidInput, NotFound
 from treehole.effects import Repair, after_commit
 
 Action = AuditLog.Action
+
+
+def _emit(name: str, event: dict) -> None:
+    """Tell whoever listens (notifications: the person moderated, the reporters), inside the
+    action's transaction. Events are documented in notifications/handlers.py."""
+    for hook in hooks.get_hooks(name):
+        hook(event)
+
+
+def _content_moderated(case: Case, *, action: str, actor, reason: str, event_id: str) -> None:
+    _emit("content_moderated", {
+        "action": action, "target_type": case.target_type, "target_id": case.target_id,
+        "author_id": case.author_id, "actor_id": getattr(actor, "pk", None), "reason": reason or "",
+        "excerpt": case.excerpt, "event_id": event_id,
+    })
 
 
 def audit(
@@ -164,7 +180,7 @@ def report_create(*, reporter, target_type: str, target_id: int, reason: str, te
         if fold_now:
             kind.fold(obj, True)
             case.folded = True
-            audit(
+            entry = audit(
                 actor=None,
                 action=Action.FOLD,
                 target_type=target_type,
@@ -173,6 +189,7 @@ def report_create(*, reporter, target_type: str, target_id: int, reason: str, te
                 reason=_("%(n)d 人举报，自动折叠") % {"n": folding_reporters},
                 detail={"reporters": folding_reporters},
             )
+            _content_moderated(case, action="folded", actor=None, reason="", event_id=f"audit{entry.pk}")
         _reprioritize(case)
         case.save()
     return report
@@ -218,9 +235,11 @@ def content_saved(*, target_type: str, target_id: int, text: str, held: bool = F
 
 def _close(case: Case, *, moderator, outcome: str) -> None:
     now = clock.now()
-    Report.objects.filter(case=case, status=Report.Status.OPEN).update(
-        status=Report.Status.CLOSED, outcome=outcome, closed_at=now
-    )
+    closing = Report.objects.filter(case=case, status=Report.Status.OPEN)
+    reports = list(closing.values_list("pk", "reporter_id"))
+    closing.update(status=Report.Status.CLOSED, outcome=outcome, closed_at=now)
+    if reports:
+        _emit("reports_closed", {"outcome": outcome, "reports": reports, "actor_id": getattr(moderator, "pk", None)})
     case.status = Case.Status.CLOSED
     case.outcome = outcome
     case.closed_by = moderator
@@ -251,15 +270,32 @@ def _act(case: Case, *, moderator, action: str, outcome, reason: str, apply, det
     kind = targets.get(case.target_type)
     with transaction.atomic():
         case = _locked_open(case)
+        was_folded, was_held = case.folded, case.held
         obj = kind.load(case.target_id)
         if obj is None and require_target:
             raise NotFound(_("内容已不存在。"))
         if obj is not None:
             apply(case, kind, obj)
-        audit(actor=moderator, action=action, target_type=case.target_type, target_id=case.target_id,
-              target_user=case.author, reason=reason, detail=detail(case) if callable(detail) else detail)
+        entry = audit(actor=moderator, action=action, target_type=case.target_type, target_id=case.target_id,
+                      target_user=case.author, reason=reason, detail=detail(case) if callable(detail) else detail)
+        told = _told(action, was_folded=was_folded, was_held=was_held) if obj is not None else None
+        if told:
+            _content_moderated(case, action=told, actor=moderator, reason=reason, event_id=f"audit{entry.pk}")
         _close(case, moderator=moderator, outcome=outcome(case) if callable(outcome) else outcome)
     return case
+
+
+def _told(action: str, *, was_folded: bool, was_held: bool) -> str | None:
+    """What the author is told a queue action did to their content (None: nothing changed)."""
+    if action == Action.HIDE:
+        return "hidden"
+    if action == Action.DELETE:
+        return "deleted"
+    if action in (Action.APPROVE, Action.DISMISS) and was_held:
+        return "approved"
+    if action == Action.DISMISS and was_folded:
+        return "unfolded"
+    return None
 
 
 def case_dismiss(*, case: Case, moderator, reason: str = "") -> Case:
@@ -306,6 +342,7 @@ def case_ban_author(*, case: Case, moderator, days: int | None, reason: str = ""
         obj = kind.load(case.target_id)
         if obj is not None:
             kind.hide(obj, moderator=moderator)
+            _content_moderated(case, action="hidden", actor=moderator, reason=reason, event_id=f"ban{record.pk}")
         _close(case, moderator=moderator, outcome=Outcome.BANNED)
     return record
 
@@ -349,6 +386,8 @@ def user_ban(*, user, moderator, days: int | None, reason: str = "", case: Case 
         record = BanRecord.objects.create(
             user=user, moderator=moderator, days=days, until=until, reason=(reason or "")[:500], case=case
         )
+        _emit("user_banned", {"user_id": user.pk, "actor_id": moderator.pk, "until": until, "reason": record.reason,
+                              "event_id": f"ban{record.pk}"})
         audit(
             actor=moderator,
             action=Action.BAN,
