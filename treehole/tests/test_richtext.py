@@ -46,12 +46,13 @@ def test_a_long_link_is_shortened_on_screen_but_not_in_its_href():
 
 
 def test_more_link_rules_come_from_the_hooks_registry():
-    """The way issue 17 adds ``#1234`` note links: a rule registered by a higher app."""
-    rule = LinkRule("note", r"(?<![\w#&])#\d{1,19}\b", lambda text: format_html('<a href="/notes/{}/">{}</a>', text[1:], text))
+    """The way notes adds ``#1234`` links (notes/links.py): a rule registered by a higher app.
+    (A made-up ``!123`` rule here: the real ``#1234`` one is registered for the whole suite.)"""
+    rule = LinkRule("ticket", r"(?<![\w!&])!\d{1,19}\b", lambda text: format_html('<a href="/t/{}/">{}</a>', text[1:], text))
     with hooks.register_temporarily("rich_text_rule", rule):
-        assert rich_text("见 #1234，还有 https://a.cn") == '见 <a href="/notes/1234/">#1234</a>，还有 ' + link("https://a.cn")
-        assert rich_text("&#1234; <#12>") == "&amp;#1234; &lt;" + '<a href="/notes/12/">#12</a>' + "&gt;"
-    assert rich_text("见 #1234") == "见 #1234"
+        assert rich_text("见 !1234，还有 https://a.cn") == '见 <a href="/t/1234/">!1234</a>，还有 ' + link("https://a.cn")
+        assert rich_text("&!1234; <!12>") == "&amp;!1234; &lt;" + '<a href="/t/12/">!12</a>' + "&gt;"
+    assert rich_text("见 !1234") == "见 !1234"
 
 
 def test_the_template_filter():
