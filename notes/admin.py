@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 
 from moderation.admin import AuthorHiddenAdmin, author_reveal_link
 from notes import ranking, services
-from notes.models import Category, Note, NoteImage
+from notes.models import Category, Note, NoteImage, NoteRevision
 from treehole.effects import after_commit
 
 
@@ -43,6 +43,26 @@ class NoteImageInline(admin.TabularInline):
         return False
 
 
+class NoteRevisionInline(admin.TabularInline):
+    """The note's earlier versions, read-only (a revision has no author field of its own: the
+    note's author is shown, or hidden, like everywhere in this admin)."""
+
+    model = NoteRevision
+    extra = 0
+    can_delete = False
+    fields = ("title", "content", "written_at", "edited_at")
+    readonly_fields = fields
+    ordering = ("-edited_at", "-id")
+    verbose_name = _("历史版本")
+    verbose_name_plural = _("历史版本（最新的在前）")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Note)
 class NoteAdmin(AuthorHiddenAdmin):
     list_display = ("title", "category", "author_shown", "anonymous", "approve", "against", "score", "visits",
@@ -53,9 +73,9 @@ class NoteAdmin(AuthorHiddenAdmin):
     ordering = ("-created_at",)
     actions = ["hide", "unhide", "delete_through_service"]
     fields = ("title", "content", "category", "author_shown", "anonymous", "video", "approve", "against", "score",
-              "visits", "comment_count", "hidden", "folded", "version", "created_at", "updated_at")
+              "visits", "comment_count", "hidden", "folded", "version", "created_at", "updated_at", "edited_at")
     readonly_fields = tuple(name for name in fields if name != "hidden")
-    inlines = [NoteImageInline]
+    inlines = [NoteImageInline, NoteRevisionInline]
 
     @admin.display(description=_("作者"))
     def author_shown(self, note):

@@ -96,6 +96,13 @@ class NoteOut(Schema):
     )
     created_at: datetime
     updated_at: datetime
+    edited_at: datetime | None = Field(..., description="The last edit of the title or the content (null: never edited)")
+
+
+class RevisionOut(Schema):
+    title: str = Field(..., description="The title as it was before the edit")
+    content: str = Field(..., description="The content as it was before the edit")
+    edited_at: datetime = Field(..., description="When an edit replaced this text")
 
 
 class NotePageOut(Schema):
@@ -294,6 +301,13 @@ def note_by_number(request, number: Annotated[int, Path(ge=1, le=2**31 - 1, desc
     if note["following"]:
         services.note_follow_seen(user=viewer, note_id=int(note["id"]))
     return Status(200, note)
+
+
+@router.get("/notes/{note_id}/revisions", auth=optional_api_auth, response={200: list[RevisionOut], **ERRORS},
+            summary="A note's earlier versions, newest first (no author; the current text is the Note)")
+def note_revisions(request, note_id: str):
+    revisions = selectors.note_revisions(note_id=_note_id(note_id), viewer=_viewer(request))
+    return Status(200, [{"title": r["title"], "content": r["content"], "edited_at": r["edited_at"]} for r in revisions])
 
 
 @router.patch("/notes/{note_id}", auth=api_auth, response={200: NoteOut, **ERRORS}, exclude_unset=True,

@@ -18,7 +18,7 @@ from redis.exceptions import RedisError
 
 from moderation.selectors import hidden_reasons
 from notes import ranking
-from notes.models import Bookmark, Category, Follow, Note, Vote
+from notes.models import Bookmark, Category, Follow, Note, NoteRevision, Vote
 from notes.serializers import card_current, card_from_note, note_serialize
 from treehole import cache
 from treehole.errors import InvalidInput, NotFound
@@ -386,3 +386,27 @@ def note_for_edit(*, note_id: int, user) -> Note:
     if note is None or (note.hidden and not user.is_staff and not (note.held and note.author_id == user.pk)):
         raise NotFound(_("帖子不存在或已被删除。"))
     return note
+
+
+# --- Edit history --------------------------------------------------------------------------------
+
+def _visible_note_row(note_id: int, viewer) -> dict:
+    """The few columns that say whether the viewer may see the note (404 like a missing one)."""
+    row = Note.objects.filter(pk=note_id).values("pk", "title", "hidden", "held", "author_id").first()
+    if row is None or (row["hidden"] and not _is_staff(viewer)
+                       and not (row["held"] and _viewer_id(viewer) == row["author_id"])):
+        raise NotFound(_("帖子不存在或已被删除。"))
+    return row
+
+
+def note_revisions(*, note_id: int, viewer=None) -> list[dict]:
+    """The note's earlier versions, newest first: ``{title, content, written_at, edited_at}``
+    (``edited_at``: when an edit replaced that text). Anyone who may see the note may read them;
+    a revision names no author."""
+    _visible_note_row(note_id, viewer)
+    rows = NoteRevision.objects.filter(note_id=note_id).order_by("-edited_at", "-id")
+    return [
+        {"title": row.title, "content": row.content, "written_at": row.written_at.isoformat(),
+         "edited_at": row.edited_at.isoformat()}
+        for row in rows
+    ]

@@ -22,11 +22,11 @@ ANONYMOUS_DISPLAY_NAME = "洞主"
 CARD_FIELDS = (
     "id", "number", "title", "content", "category", "category_name", "author_id", "author_username",
     "author_avatar", "anonymous", "approve", "against", "score", "visits", "comment_count",
-    "hidden", "folded", "held", "created_at", "updated_at", "t", "images", "video", "v", "fmt",
+    "hidden", "folded", "held", "created_at", "updated_at", "edited_at", "t", "images", "video", "v", "fmt",
 )
 # Bumped whenever CARD_FIELDS changes: a cached card of another layout (written before an upgrade)
 # is treated as missing and refilled from the database, never served with a field absent.
-CARD_FORMAT = "2"
+CARD_FORMAT = "3"
 
 
 def card_current(card: Mapping[str, str]) -> bool:
@@ -78,6 +78,7 @@ def card_from_note(note, *, pending_visits: int = 0, images=None) -> dict[str, s
         "held": _flag(note.held),
         "created_at": note.created_at.isoformat(),
         "updated_at": note.updated_at.isoformat(),
+        "edited_at": note.edited_at.isoformat() if note.edited_at else "",
         "t": repr(time_score(note.created_at)),
         "images": json.dumps(images, ensure_ascii=False, separators=(",", ":")),
         "video": json.dumps(video_serialize(note.video), ensure_ascii=False, separators=(",", ":")),
@@ -157,5 +158,6 @@ def note_serialize(
         "pending_review": card.get("held") == "1",
         "created_at": card["created_at"],
         "updated_at": card["updated_at"],
+        "edited_at": card.get("edited_at") or None,
     }
 

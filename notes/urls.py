@@ -9,6 +9,7 @@ urlpatterns = [
     path("notes/search/", views.search_page, name="note_search"),
     path("notes/<str:note_id>/", views.note_detail, name="note_detail"),
     path("notes/<str:note_id>/edit/", views.note_edit, name="note_edit"),
+    path("notes/<str:note_id>/revisions/", views.note_revisions, name="note_revisions"),
     path("notes/<str:note_id>/delete/", views.note_delete, name="note_delete"),
     path("me/notes/", views.my_notes, name="my_notes"),
     path("n/<int:number>", views.note_by_number, name="note_by_number"),

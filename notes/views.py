@@ -39,7 +39,7 @@ def _decorate(note: dict) -> dict:
     note = dict(note)
     note["created"] = datetime.fromisoformat(note["created_at"])
     note["updated"] = datetime.fromisoformat(note["updated_at"])
-    note["edited"] = note["updated_at"] != note["created_at"]
+    note["edited"] = bool(note.get("edited_at"))
     content = note["content"]
     note["excerpt"] = content if len(content) <= EXCERPT_CHARS else content[:EXCERPT_CHARS] + "…"
     return note
@@ -158,6 +158,17 @@ def note_detail(request, note_id: str):
     except NotFound:
         raise Http404 from None
     return render(request, "notes/detail.html", {"note": _decorate(note)})
+
+
+def note_revisions(request, note_id: str):
+    """The edit history: the current text, then each earlier version, newest first."""
+    note_id = _note_id_or_404(note_id)
+    try:
+        note = selectors.note_detail(note_id=note_id, viewer=request.user, count_visit=False, with_relations=False)
+        revisions = selectors.note_revisions(note_id=note_id, viewer=request.user)
+    except NotFound:
+        raise Http404 from None
+    return render(request, "notes/revisions.html", {"note": _decorate(note), "revisions": revisions})
 
 
 def note_by_number(request, number: int):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts.services import ensure_can_write
 from notes import ranking, search
-from notes.models import Note, NoteImage
+from notes.models import Note, NoteImage, NoteRevision
 from notes.services.common import (
     claim_images,
     claim_video,
@@ -41,8 +41,10 @@ def note_update(
     image_ids: Sequence[int] | None = None,
     video_id=UNSET,
 ) -> Note:
-    """Edit a note (its author only); only the fields given change. The card is deleted on commit
-    and once more a few seconds later by a persisted task (the seed's delayed double delete)."""
+    """Edit a note (its author only); only the fields given change. A change of the title or the
+    content keeps the text it replaces as a ``NoteRevision`` and sets ``edited_at`` (the note
+    shows "已编辑"); the same text again is no edit. The card is deleted on commit and once more a
+    few seconds later by a persisted task (the seed's delayed double delete)."""
     ensure_can_write(user)
     with transaction.atomic():
         note = locked_note(note_id, user, related=("category", "author__avatar", "video"))
@@ -51,8 +53,16 @@ def note_update(
         fields = clean_fields(title=title, content=content, category=category, required=False)
         held = screen_text_fields(fields)
         previous_category = note.category.slug
+        previous_text = (note.title, note.content)
         for name, value in fields.items():
             setattr(note, name, value)
+        now = clock.now()
+        if (note.title, note.content) != previous_text:
+            NoteRevision.objects.create(
+                note=note, title=previous_text[0], content=previous_text[1],
+                written_at=note.edited_at or note.created_at, edited_at=now,
+            )
+            note.edited_at = now
         if image_ids is not None:
             images = claim_images(owner=user, image_ids=image_ids, note=note)
             kept = {image.pk for image in images}
@@ -75,7 +85,7 @@ def note_update(
                 StoredFile.objects.filter(pk=old_video_id).update(attached=False)
         if held and not note.held:
             note.held = note.hidden = True  # out of the lists until a moderator approves it again
-        note.updated_at = clock.now()
+        note.updated_at = now
         note.version += 1
         note.save()
         if fields.keys() & {"title", "content"}:

@@ -127,7 +127,7 @@ def test_a_note_from_posting_to_deleting(new_page, categories):
     expect(a).to_have_url(note_url)
     expect(a.locator(".message")).to_have_text("已保存修改。")
     expect(a.locator(".note-content")).to_contain_text(AFTERWORD)
-    expect(a.locator("article.note .note-meta")).to_contain_text("编辑于")
+    expect(a.locator("article.note .note-meta")).to_contain_text("已编辑")
     expect(a.locator(".gallery img")).to_have_count(2)
     expect(a.locator(".votes [data-count=approve]")).to_have_text("1")
 
