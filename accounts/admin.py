@@ -3,7 +3,11 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
+from accounts.forms import StaffLoginForm
 from accounts.models import User
+
+# /admin/login/ checks passwords through the one password policy (accounts.views.admin_login).
+admin.site.login_form = StaffLoginForm
 
 
 def _ban_action(days):

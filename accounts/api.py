@@ -92,6 +92,9 @@ class PasswordResetIn(Schema):
 class PasswordChangeIn(Schema):
     old_password: Password
     new_password: Password
+    # Needed after a few wrong old passwords, as at the login (GET /auth/captcha gives one).
+    captcha_key: Text(TextKind.LINE, max_length=64) | None = None
+    captcha_value: Text(TextKind.LINE, max_length=32) | None = None
 
 
 class CaptchaOut(Schema):
@@ -149,11 +152,12 @@ def login(request, payload: LoginIn):
         captcha_key=payload.captcha_key,
         captcha_value=payload.captcha_value,
     )
-    user = services.user_login(attempt=attempt, request=request)
+    user = services.user_login(attempt=attempt, request=request, door="api")
     return Status(200, _auth_body(user))
 
 
 @auth_router.post("/refresh", response={200: TokenPairOut, **ERRORS}, summary="Rotate a refresh token")
+@rate_limited("refresh")
 def refresh(request, payload: RefreshIn):
     _user, pair = tokens.rotate_refresh_token(payload.refresh)
     return Status(200, pair)
@@ -168,6 +172,7 @@ def logout(request):
 
 
 @auth_router.post("/password-reset", response={200: DetailOut, **ERRORS}, summary="Reset the password with an e-mail code")
+@rate_limited("password_reset")
 def password_reset(request, payload: PasswordResetIn):
     services.user_reset_password(email=payload.email, code=payload.code, new_password=payload.new_password)
     return Status(200, {"detail": "ok"})
@@ -194,9 +199,11 @@ def me_patch(request, payload: ProfilePatchIn):
 
 
 @router.post("/me/password", auth=api_auth, response={200: TokenPairOut, **ERRORS}, summary="Change the password")
+@rate_limited("password_change")
 def me_password(request, payload: PasswordChangeIn):
     pair = services.user_change_password(
-        user=request.auth, old_password=payload.old_password, new_password=payload.new_password
+        user=request.auth, old_password=payload.old_password, new_password=payload.new_password,
+        ip=client_ip(request), captcha_key=payload.captcha_key, captcha_value=payload.captcha_value,
     )
     if getattr(request, "session", None) is not None and request.user.is_authenticated and request.user.pk == request.auth.pk:
         from django.contrib.auth import update_session_auth_hash

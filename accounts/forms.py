@@ -1,6 +1,7 @@
 """Page forms. They only shape input for the services, which hold every rule."""
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.conf import settings
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +36,8 @@ class PasswordResetConfirmForm(forms.Form):
 class PasswordChangeForm(forms.Form):
     old_password = TextField(kind=TextKind.SECRET, label=_("原密码"), max_length=128, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
     new_password = TextField(kind=TextKind.SECRET, label=_("新密码"), max_length=128, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    captcha_key = TextField(kind=TextKind.LINE, required=False, max_length=64, widget=forms.HiddenInput)
+    captcha_value = TextField(kind=TextKind.LINE, label=_("图片验证码"), required=False, max_length=10, widget=forms.TextInput(attrs={"autocomplete": "off"}))
 
 
 class ProfileForm(forms.Form):
@@ -46,3 +49,32 @@ class ProfileForm(forms.Form):
         # checked in the browser before the form is sent (static/js/site.js), same limit as the server's
         "accept": "image/jpeg,image/png,image/webp,image/gif", "data-check-file": "", "data-max-bytes": settings.TREEHOLE_LIMITS["image_bytes"],
     }))
+
+
+class StaffLoginForm(AdminAuthenticationForm):
+    """The admin's login form, checked by ``accounts.services.user_login`` — the same failure
+    counting, captcha and lock as the API and the pages (Django's own form would skip all three),
+    and the staff sign-in written to the audit log."""
+
+    captcha_key = TextField(kind=TextKind.LINE, required=False, max_length=64, widget=forms.HiddenInput)
+    captcha_value = TextField(kind=TextKind.LINE, label=_("图片验证码"), required=False, max_length=10)
+
+    def clean(self):
+        from accounts import services
+        from treehole.errors import DomainError
+        from treehole.net import client_ip
+
+        login = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if login is not None and password:
+            attempt = services.LoginAttempt(
+                login=login, password=password, ip=client_ip(self.request),
+                captcha_key=self.cleaned_data.get("captcha_key"), captcha_value=self.cleaned_data.get("captcha_value"),
+            )
+            try:
+                self.user_cache = services.user_login(attempt=attempt, request=self.request, door="admin")
+            except DomainError as exc:
+                self.captcha_refused = exc.code == "captcha_required"
+                raise forms.ValidationError(exc.message, code=exc.code) from None
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data

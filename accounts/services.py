@@ -18,6 +18,7 @@ from accounts import tokens, verification
 from accounts.models import Gender, User
 from accounts.selectors import normalize_email, user_email_taken, user_find_by_login, user_username_taken
 from accounts.tasks import send_email_code
+from treehole import hooks, ratelimit
 from treehole.effects import Repair, after_commit
 from treehole.errors import CaptchaRequired, Conflict, InvalidCredentials, InvalidInput, Locked, RateLimited
 
@@ -111,12 +112,16 @@ def email_code_send(*, email: str, purpose: str) -> None:
     email = _clean_email(email)
     if purpose == PURPOSE_REGISTER and user_email_taken(email):
         raise Conflict(_("这个邮箱已注册。"), fields={"email": [_("这个邮箱已注册。")]})
+    ratelimit.enforce_target("email_code", email)
     wait = verification.claim_send_slot(email)
     if wait:
         raise RateLimited(_("发送太频繁，请 %(s)d 秒后再试。") % {"s": wait}, retry_after=wait)
+    # A reset code is stored for an unknown address too (and never sent): a wrong guess at it
+    # then answers "wrong" and dies after the same number of tries as a real one, so the reset
+    # step cannot tell registered addresses from others either.
+    code = verification.store_code(email, purpose)
     if purpose == PURPOSE_RESET and not user_email_taken(email):
         return
-    code = verification.store_code(email, purpose)
     try:
         send_email_code(email, code, purpose, translation.get_language() or settings.LANGUAGE_CODE)
     except Exception:
@@ -143,6 +148,7 @@ def _collect(errors: dict, check):
 
 def user_register(*, email: str, code: str, username: str, password: str) -> User:
     email = _clean_email(email)
+    ratelimit.enforce_target("register", email)
     errors: dict[str, list[str]] = {}
     code = _collect(errors, lambda: _check_code_format(code))
     clean_username = _collect(errors, lambda: _clean_username(username))
@@ -193,20 +199,69 @@ def login_captcha_needed(*, login: str, ip: str) -> bool:
 
 
 def _captcha_ok(captcha_key: str | None, captcha_value: str | None) -> bool:
+    """One answer per captcha: the challenge is deleted whether the answer is right or wrong, so a
+    captcha cannot be guessed at again and again (the client asks for a new one)."""
     from captcha.models import CaptchaStore
 
     if not captcha_key or not captcha_value:
         return False
-    deleted, _count = CaptchaStore.objects.filter(
-        hashkey=captcha_key, response=captcha_value.strip().lower(), expiration__gt=timezone.now()
-    ).delete()
-    return deleted > 0
+    with transaction.atomic():
+        store = CaptchaStore.objects.select_for_update().filter(hashkey=captcha_key).first()
+        if store is None:
+            return False
+        store.delete()
+    return store.expiration > timezone.now() and store.response == captcha_value.strip().lower()
 
 
-def user_login(*, attempt: LoginAttempt, request=None) -> User:
-    """Check credentials with the (account, IP) failure policy: a captcha after N failures (and
-    always while Redis is unreachable), a lock after M (kept in the database). Returns the user;
-    issuing tokens or a session is the caller's door. See accounts/verification.py."""
+def password_gate(
+    *,
+    subject: str,
+    ip: str,
+    check,
+    captcha_key: str | None = None,
+    captcha_value: str | None = None,
+    failure=None,
+):
+    """The one policy for every door that checks a password (the API and page login, the admin's
+    login, changing the password; any future door — deleting the account — calls this too):
+
+    1. a locked (account, IP) pair is refused (423 ``locked``, from the database: LoginLock);
+    2. after LOGIN_CAPTCHA_AFTER_FAILURES failures (and always while Redis cannot count them) the
+       image captcha must be answered first (400 ``captcha_required``; each captcha answers once);
+    3. ``check()`` returns what the door wants (the user) or None for a wrong password;
+    4. a failure is counted for the pair, the LOGIN_LOCK_AFTER_FAILURES-th locks it; a success
+       clears the count.
+
+    ``subject`` names the account as ``login_subject`` does (``u<id>``), so failures at every door
+    add up. ``failure()`` builds the error of a wrong password (default: InvalidCredentials)."""
+    remaining = verification.login_lock_remaining(subject, ip)
+    if remaining:
+        raise Locked(_("失败次数过多，请 %(m)d 分钟后再试。") % {"m": (remaining + 59) // 60}, retry_after=remaining)
+    if verification.login_captcha_needed(subject, ip):
+        if not _captcha_ok(captcha_key, captcha_value):
+            message = _("请输入正确的图片验证码。")
+            raise CaptchaRequired(message, fields={"captcha_value": [message]})
+    result = check()
+    if result is None or result is False:
+        failures = verification.record_login_failure(subject, ip)
+        if failures is not None and failures >= settings.LOGIN_LOCK_AFTER_FAILURES:
+            seconds = settings.LOGIN_LOCK_SECONDS
+            raise Locked(_("失败次数过多，请 %(m)d 分钟后再试。") % {"m": (seconds + 59) // 60}, retry_after=seconds)
+        raise failure() if failure is not None else InvalidCredentials()
+    verification.clear_login_failures(subject, ip)
+    return result
+
+
+def password_captcha_needed(*, user: User, ip: str) -> bool:
+    """Whether a signed-in password door (changing the password) must show the captcha now."""
+    return verification.login_captcha_needed(f"u{user.pk}", ip)
+
+
+def user_login(*, attempt: LoginAttempt, request=None, door: str = "api") -> User:
+    """Check credentials through ``password_gate`` (captcha after N failures, a lock after M,
+    counted per (account, IP) pair and, through the ``login`` bucket, per account). Returns the
+    user; issuing tokens or a session is the caller's ``door`` ("api", "page", "admin"). A staff
+    member's sign-in is written to the moderation audit log (``staff_signed_in`` hook)."""
     if not attempt.login or not attempt.password:
         fields = {}
         if not attempt.login:
@@ -215,22 +270,18 @@ def user_login(*, attempt: LoginAttempt, request=None) -> User:
             fields["password"] = [_("请输入密码。")]
         raise InvalidInput(fields=fields)
     subject = login_subject(attempt.login)
-    remaining = verification.login_lock_remaining(subject, attempt.ip)
-    if remaining:
-        raise Locked(_("失败次数过多，请 %(m)d 分钟后再试。") % {"m": (remaining + 59) // 60}, retry_after=remaining)
-    if verification.login_captcha_needed(subject, attempt.ip):
-        if not _captcha_ok(attempt.captcha_key, attempt.captcha_value):
-            message = _("请输入正确的图片验证码。")
-            raise CaptchaRequired(message, fields={"captcha_value": [message]})
-    user = authenticate(request, username=attempt.login.strip(), password=attempt.password)
-    if user is None:
-        failures = verification.record_login_failure(subject, attempt.ip)
-        if failures is not None and failures >= settings.LOGIN_LOCK_AFTER_FAILURES:
-            seconds = settings.LOGIN_LOCK_SECONDS
-            raise Locked(_("失败次数过多，请 %(m)d 分钟后再试。") % {"m": (seconds + 59) // 60}, retry_after=seconds)
-        raise InvalidCredentials()
-    verification.clear_login_failures(subject, attempt.ip)
+    ratelimit.enforce_target("login", subject)
+    user = password_gate(
+        subject=subject,
+        ip=attempt.ip,
+        captcha_key=attempt.captcha_key,
+        captcha_value=attempt.captcha_value,
+        check=lambda: authenticate(request, username=attempt.login.strip(), password=attempt.password),
+    )
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+    if user.is_staff:
+        for hook in hooks.get_hooks("staff_signed_in"):
+            hook(user=user, ip=attempt.ip, door=door)
     return user
 
 
@@ -269,10 +320,26 @@ def user_log_out(*, request) -> None:
     sockets_revoke_session(session_key=session_key)
 
 
-def user_change_password(*, user: User, old_password: str, new_password: str) -> dict[str, str]:
-    if not user.check_password(old_password or ""):
-        raise InvalidInput(fields={"old_password": [_("原密码不正确。")]})
+def user_change_password(
+    *,
+    user: User,
+    old_password: str,
+    new_password: str,
+    ip: str,
+    captcha_key: str | None = None,
+    captcha_value: str | None = None,
+) -> dict[str, str]:
+    """A password door like the login (``password_gate``): a stolen session cannot guess the old
+    password faster than a login could."""
     _check_password(new_password, user=user, field="new_password")
+
+    def wrong_old_password():
+        return InvalidInput(fields={"old_password": [_("原密码不正确。")]})
+
+    password_gate(
+        subject=f"u{user.pk}", ip=ip, captcha_key=captcha_key, captcha_value=captcha_value,
+        check=lambda: user if user.check_password(old_password or "") else None, failure=wrong_old_password,
+    )
     with transaction.atomic():
         user.set_password(new_password)
         user.token_version = F("token_version") + 1
@@ -283,13 +350,20 @@ def user_change_password(*, user: User, old_password: str, new_password: str) ->
 
 
 def user_reset_password(*, email: str, code: str, new_password: str) -> User:
+    """The code is checked first: until it is right, a registered address and any other one get
+    the same answers (``email_code_send`` keeps an unsent code for unknown addresses, so even
+    "wrong" and "too many tries" match). Only then is the new password judged, against the
+    account (a valid code survives a rejected password)."""
     email = _clean_email(email)
     code = _check_code_format(code)
+    ratelimit.enforce_target("password_reset", email)
+    _verify_code(email, PURPOSE_RESET, code)
     user = user_find_by_login(email)
+    if user is None:  # the code of an unknown address is never sent: reaching here is a lucky guess
+        message = _("验证码已过期或未发送，请重新获取。")
+        raise InvalidInput(message, fields={"code": [message]})
     _check_password(new_password, user=user, field="new_password")
     _consume_code(email, PURPOSE_RESET, code)
-    if user is None:  # a code can only exist for a registered address; be safe anyway
-        raise InvalidInput(fields={"code": [_("验证码已过期或未发送，请重新获取。")]})
     with transaction.atomic():
         user.set_password(new_password)
         user.token_version = F("token_version") + 1
@@ -311,9 +385,11 @@ def user_update_profile(
     bio=_UNSET,
     avatar_image_id=_UNSET,
 ) -> User:
-    """Change only the fields given. Validates everything before writing anything."""
+    """Change only the fields given. Validates everything before writing anything. A banned
+    member cannot change their name, bio or avatar (``ensure_can_write``), nor anything else here."""
     from uploads.services import image_take_for_avatar
 
+    ensure_can_write(user)
     changes: dict = {}
     errors: dict[str, list[str]] = {}
     if username is not _UNSET:
@@ -440,3 +516,19 @@ def user_set_avatar(*, user: User, image) -> User:
     User.objects.filter(pk=user.pk).update(avatar=image)
     user.avatar = image
     return user
+
+
+def auth_tables_sweep() -> dict[str, int]:
+    """Rows of the sign-in tables that can never matter again: expired captchas (one is made
+    for every captcha request, answered or not), refresh tokens past their expiry (a replay of one
+    fails on the expiry first) and locks that have run out. Run every few minutes by
+    ``accounts.tasks.sweep_auth_tables``."""
+    from captcha.models import CaptchaStore
+
+    from accounts.models import LoginLock, UsedRefreshToken
+
+    now = timezone.now()
+    captchas, _by_model = CaptchaStore.objects.filter(expiration__lte=now).delete()
+    refresh, _by_model = UsedRefreshToken.objects.filter(expires_at__lte=now).delete()
+    locks, _by_model = LoginLock.objects.filter(locked_until__lte=now).delete()
+    return {"captchas": captchas, "refresh_tokens": refresh, "login_locks": locks}

@@ -2,7 +2,8 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import translation
-from huey.contrib.djhuey import task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, task
 
 
 @task(retries=3, retry_delay=10)
@@ -12,3 +13,12 @@ def send_email_code(email: str, code: str, purpose: str, language: str = "zh-han
         subject = render_to_string("accounts/email/code_subject.txt", context).strip()
         body = render_to_string("accounts/email/code_body.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def sweep_auth_tables() -> dict:
+    """Expired captchas, refresh-token records and login locks (accounts.services.auth_tables_sweep):
+    without it the captcha table grows by one row per captcha anyone ever asked for."""
+    from accounts.services import auth_tables_sweep
+
+    return auth_tables_sweep()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from captcha.models import CaptchaStore
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth import login as session_login
 from django.contrib.auth import logout as session_logout
 from django.contrib.auth import update_session_auth_hash
@@ -64,6 +64,7 @@ def register_start(request):
     )
 
 
+@rate_limited("register")
 def register_verify(request):
     email = request.session.get(SESSION_REGISTER_EMAIL)
     if not email:
@@ -101,7 +102,7 @@ def login_view(request):
             captcha_key=data.get("captcha_key"), captcha_value=data.get("captcha_value"),
         )
         try:
-            user = services.user_login(attempt=attempt, request=request)
+            user = services.user_login(attempt=attempt, request=request, door="page")
         except DomainError as exc:
             add_domain_error(form, exc)
             need_captcha = isinstance(exc, CaptchaRequired)
@@ -139,6 +140,7 @@ def password_reset_start(request):
     )
 
 
+@rate_limited("password_reset")
 def password_reset_confirm(request):
     email = request.session.get(SESSION_RESET_EMAIL)
     if not email:
@@ -193,18 +195,21 @@ def profile_edit(request):
 
 
 @login_required
+@rate_limited("password_change")
 def password_change(request):
     form = PasswordChangeForm(request.POST or None)
+    ip = client_ip(request)
     if request.method == "POST" and form.is_valid():
         try:
-            services.user_change_password(user=request.user, **form.cleaned_data)
+            services.user_change_password(user=request.user, ip=ip, **form.cleaned_data)
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
             update_session_auth_hash(request, request.user)
             messages.success(request, _("密码已修改，其他设备上的登录已失效。"))
             return redirect("accounts:profile")
-    return render(request, "accounts/password_change.html", {"form": form})
+    captcha_key = CaptchaStore.generate_key() if services.password_captcha_needed(user=request.user, ip=ip) else None
+    return render(request, "accounts/password_change.html", {"form": form, "captcha_key": captcha_key})
 
 
 @login_required
@@ -222,3 +227,18 @@ def data_export(request):
     ratelimit.enforce("export", request=request, user=request.user)
     return streaming_response(request, export_chunks(request.user), filename=export_filename(request.user))
 
+
+
+@rate_limited("login")
+def admin_login(request):
+    """/admin/login/: Django's admin login view with ``StaffLoginForm`` (accounts/admin.py sets it),
+    behind the same ``login`` bucket as the other login doors, and the captcha shown when the
+    (account, IP) pair needs it."""
+    response = admin.site.login(request)
+    context = getattr(response, "context_data", None)
+    if request.method == "POST" and context is not None:
+        form = context.get("form")
+        login = request.POST.get("username", "")
+        if getattr(form, "captcha_refused", False) or services.login_captcha_needed(login=login, ip=client_ip(request)):
+            context["captcha_key"] = CaptchaStore.generate_key()
+    return response

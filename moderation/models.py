@@ -169,6 +169,7 @@ class AuditLog(models.Model):
         REVEAL_AUTHOR = "reveal_author", _("查看匿名作者")
         WORDS_CHANGED = "words_changed", _("修改敏感词")
         CARE_CHANGED = "care_changed", _("修改关怀设置")
+        STAFF_LOGIN = "staff_login", _("工作人员登录")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

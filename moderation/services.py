@@ -62,6 +62,13 @@ def audit(
     )
 
 
+def staff_signed_in(*, user, ip: str, door: str) -> AuditLog:
+    """A staff account signed in (API, page or admin): staff can reveal anonymous authors, so
+    every sign-in is in the audit log with the door and the IP (``staff_signed_in`` hook)."""
+    return audit(actor=user, action=Action.STAFF_LOGIN, target_type="user", target_id=user.pk, target_user=user,
+                 detail={"door": door, "ip": ip})
+
+
 # --- cases ---------------------------------------------------------------------------------------
 
 

@@ -26,6 +26,8 @@ moderation target kind). The hook names in use, each documented where it is cons
 - ``rebuild_search``      ``step(stdout, reconcile_only)``, one step of ``manage.py rebuild_search``
 - ``search_comments``     ``hook(note_ids) -> {note_id: [CommentText]}``, the searchable comments (notes/search)
 - ``rich_text_rule``      a ``treehole.richtext.LinkRule``: more links in notes' and comments' text
+- ``staff_signed_in``     ``hook(user=, ip=, door=)``, a staff account passed a login door (moderation audits it)
+- ``reserved_usernames``  ``hook() -> iterable of names`` nobody may register (comments: the aliases)
 
 Same idea as Wagtail's ``wagtail.hooks`` (``register`` / ``get_hooks`` / ``register_temporarily``),
 without its module autodiscovery: Django already runs every ``ready()`` before the first request,

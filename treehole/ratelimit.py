@@ -205,15 +205,35 @@ def ip_subject(ip: str) -> str:
     return f"ip{address}"
 
 
-def subject_for(request=None, user=None) -> str:
-    """Per user when signed in, else per client IP."""
+def is_pre_login(action: str) -> bool:
+    """Login, e-mail codes, registering, password reset: what a signed-out caller does to get in.
+    These count against the IP whoever is signed in (settings.RATE_LIMITS_PRE_LOGIN)."""
+    return action in settings.RATE_LIMITS_PRE_LOGIN
+
+
+def subject_for(request=None, user=None, action: str | None = None) -> str:
+    """Per user when signed in, else per client IP. A pre-login ``action`` is always per IP: a
+    session or a token must not buy a second set of login / code / register / reset buckets."""
     from treehole.net import client_ip
 
+    if action is not None and is_pre_login(action) and request is not None:
+        return ip_subject(client_ip(request))
     if user is not None and getattr(user, "is_authenticated", False):
         return f"u{user.pk}"
     if request is not None:
         return ip_subject(client_ip(request))
     return "anonymous"
+
+
+def target_subject(target: str) -> str:
+    """The bucket subject of the account or address a pre-login action is aimed at."""
+    return "t:" + (target or "").strip().lower()[:200]
+
+
+def enforce_target(action: str, target: str) -> Decision | None:
+    """The second bucket of a pre-login action: the same limits, counted per target account or
+    address (so many IPs together cannot go past the action's rate against one account)."""
+    return enforce(action, subject=target_subject(target))
 
 
 def log_unavailable(action: str, closed: bool) -> None:
@@ -243,7 +263,7 @@ def enforce(
     """Raise ``RateLimited`` when the bucket is empty. When Redis is down: fail open (log and
     allow, returning None) unless the action is listed in RATE_LIMITS_FAIL_CLOSED (e.g. e-mail
     sending), which raises ``Unavailable`` (503)."""
-    subject = subject or subject_for(request, user)
+    subject = subject or subject_for(request, user, action)
     try:
         decision = take(action, subject, cost=cost)
     except RedisError:
@@ -262,8 +282,8 @@ def enforce(
 def rate_limited(action: str):
     """Decorator for API and page views: one line puts a write behind its bucket.
 
-    The subject is the signed-in user (API ``request.auth`` or the session user), else the IP.
-    Safe methods (GET, HEAD, OPTIONS) are not counted. An action missing from settings.RATE_LIMITS
+    The subject is the signed-in user (API ``request.auth`` or the session user), else the IP;
+    a pre-login action (settings.RATE_LIMITS_PRE_LOGIN) is always the IP. Safe methods (GET, HEAD, OPTIONS) are not counted. An action missing from settings.RATE_LIMITS
     fails at import, not on the first write.
     """
     if action not in settings.RATE_LIMITS:

@@ -9,6 +9,7 @@ from django.views.static import serve
 
 from accounts.api import auth_router as accounts_auth_router
 from accounts.api import router as accounts_router
+from accounts import views as account_views
 from chat.api import router as chat_router
 from comments.api import router as comments_router
 from moderation.api import router as moderation_router
@@ -37,6 +38,8 @@ urlpatterns = [
     # Browsers ask for /favicon.ico whatever the page links (the admin links none).
     path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
     path("api/v1/", api.urls),
+    # Before the admin's own URLs: its login goes through the site's login policy (issue 14 #2).
+    path("admin/login/", account_views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("captcha/", include("captcha.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -10,6 +10,12 @@ RATE_LIMITS = {
     "login": (env.float("RATE_LOGIN_PER_SECOND", default=10 / 60), env.float("RATE_LOGIN_BURST", default=10)),
     "email_code": (env.float("RATE_EMAIL_CODE_PER_SECOND", default=5 / 3600), env.float("RATE_EMAIL_CODE_BURST", default=5)),
     "register": (env.float("RATE_REGISTER_PER_SECOND", default=20 / 3600), env.float("RATE_REGISTER_BURST", default=20)),
+    # Setting a new password with an e-mail code (a guess at the code costs a token).
+    "password_reset": (env.float("RATE_PASSWORD_RESET_PER_SECOND", default=10 / 3600), env.float("RATE_PASSWORD_RESET_BURST", default=10)),
+    # Signed-in password doors, per user: changing the password (it checks the old one).
+    "password_change": (env.float("RATE_PASSWORD_CHANGE_PER_SECOND", default=10 / 3600), env.float("RATE_PASSWORD_CHANGE_BURST", default=10)),
+    # Rotating a refresh token, per IP (a client refreshes every ~2 h; a burst covers many tabs).
+    "refresh": (env.float("RATE_REFRESH_PER_SECOND", default=1), env.float("RATE_REFRESH_BURST", default=30)),
     "post": (env.float("RATE_POST_PER_SECOND", default=10 / 3600), env.float("RATE_POST_BURST", default=5)),
     "comment": (env.float("RATE_COMMENT_PER_SECOND", default=1 / 10), env.float("RATE_COMMENT_BURST", default=10)),
     "vote": (env.float("RATE_VOTE_PER_SECOND", default=2), env.float("RATE_VOTE_BURST", default=30)),
@@ -25,6 +31,10 @@ RATE_LIMITS = {
     # Every signed-out request, per client IP (an IPv6 client per /64), in the middleware.
     "anon": (env.float("RATE_ANON_PER_SECOND", default=20), env.float("RATE_ANON_BURST", default=200)),
 }
+# Pre-login actions: counted against the client IP whoever is signed in (a session or a token
+# gets no bucket of its own), and once more against the account or address they target (the
+# services take that second bucket: treehole.ratelimit.enforce_target).
+RATE_LIMITS_PRE_LOGIN = ("login", "email_code", "register", "password_reset")
 # When Redis is down the limiter fails open (logged), except for these actions: they answer 503.
 RATE_LIMITS_FAIL_CLOSED = ("email_code",)
 # (After a Redis failure the limiter, like every Redis caller, fails fast: REDIS_BREAKER_SECONDS.)
