@@ -33,9 +33,18 @@ def bump() -> int:
 
 
 def current() -> int | None:
-    """The version in Redis, None when Redis cannot answer."""
+    """The version in Redis, None when Redis cannot answer.
+
+    A missing key (a Redis restarted empty, or flushed) gets a fresh value rather than counting
+    from 0 again: a process that compiled its lists at 0 would otherwise take the new 0 for
+    "unchanged" and keep lists that were edited while the key was gone."""
+    redis = get_redis()
     try:
-        value = get_redis().get(version_key())
+        value = redis.get(version_key())
+        if value is None:
+            # Nanoseconds since the epoch: never a value an earlier key held (INCR starts low).
+            redis.set(version_key(), time.time_ns(), nx=True)
+            value = redis.get(version_key())
     except RedisError:
         logger.warning("Could not read the moderation lists' version from Redis")
         return None

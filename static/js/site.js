@@ -168,7 +168,11 @@
     const sent = JSON.parse(window.sessionStorage.getItem("treehole.draftSent") || "null");
     if (sent) {
       window.sessionStorage.removeItem("treehole.draftSent");
-      if (sent.path !== location.pathname) window.localStorage.removeItem(sent.key); // it went through
+      // It went through when we are elsewhere, or back on a fresh (unbound) compose form — the
+      // page after a successful post may be left before this script ran on it. A form that came
+      // back with errors is bound and keeps the draft.
+      const fresh = document.querySelector("form[data-draft-key]:not([data-bound])");
+      if (sent.path !== location.pathname || fresh) window.localStorage.removeItem(sent.key);
     }
   } catch (e) { /* storage unavailable: drafts are a convenience */ }
 
