@@ -219,6 +219,7 @@ def test_images_open_in_a_lightbox_and_links_are_clickable(new_page, categories)
     expect(link).to_have_attribute("href", "https://example.com/photos")
     expect(link).to_have_attribute("rel", "nofollow ugc noopener")
 
+    page.wait_for_load_state()  # the lightbox's script has run (a click before it opens the file)
     first = page.locator(".gallery a").first
     first.click()
     dialog = page.get_by_role("dialog", name="查看图片")
