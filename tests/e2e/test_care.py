@@ -104,3 +104,23 @@ def test_a_ban_says_why_and_a_hidden_note_stays_in_my_notes(new_page, shipped):
     expect(page.get_by_role("heading", name="没有第 999 页")).to_be_visible()
     page.get_by_role("link", name="去最后一页（第 1 页）").click()
     expect(page.locator("article.note-card")).to_have_count(1)
+
+
+def test_a_crisis_message_in_the_chat_shows_its_writer_the_care_card_and_is_still_sent(new_page, shipped):
+    writer, reader = new_page("writer"), new_page("reader")
+    sign_in(writer, quick_user("chat_night"))
+    sign_in(reader, quick_user("chat_friend"))
+    for page in (writer, reader):
+        page.goto("/chat/")
+        expect(page.locator("#chat-conn")).to_have_attribute("data-state", "online")
+    card = writer.locator("#chat-care aside.care-card")
+    expect(card).to_be_hidden()  # nothing before anything was said
+    writer.locator("#chat-input").fill("今晚真的不想活了")
+    writer.locator("#chat-send").click()
+    expect(card).to_be_visible()
+    expect(card.locator('a[href="tel:12356"]')).to_be_visible()
+    # Not a block: the message went out to the room, and only its writer sees the card.
+    sent = reader.locator("#chat-list .chat-msg-text", has_text="今晚真的不想活了")
+    expect(sent).to_be_visible()
+    expect(writer.locator("#chat-list .chat-msg.mine .chat-msg-text", has_text="今晚真的不想活了")).to_be_visible()
+    expect(reader.locator("#chat-care aside.care-card")).to_be_hidden()
