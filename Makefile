@@ -17,7 +17,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= mysql://root@127.0.0.1:3306/treehole
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test sysdeps browser mroonga node venv venv-dev migrate demo check-services lint clean messages bench
+.PHONY: run test lint-imports sysdeps browser mroonga node venv venv-dev migrate demo check-services lint clean messages bench
 
 # mysqlclient compiles against the MariaDB client headers; install them when missing (Debian).
 sysdeps:
@@ -96,7 +96,11 @@ run: demo
 check-services: venv-dev
 	@DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m treehole.checks
 
-test: venv-dev mroonga check-services browser node
+# The import contracts in .importlinter (the apps' layers, selectors only read), before any test.
+lint-imports: venv-dev
+	$(VENV)/bin/lint-imports --no-cache
+
+test: venv-dev mroonga check-services browser node lint-imports
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) TASKS_IMMEDIATE=1 \
 	  $(PY) -m pytest $(PYTEST_ARGS)
 

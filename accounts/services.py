@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -25,6 +25,16 @@ from treehole.errors import CaptchaRequired, Conflict, InvalidCredentials, Inval
 PURPOSE_REGISTER = "register"
 PURPOSE_RESET = "reset_password"
 PURPOSES = (PURPOSE_REGISTER, PURPOSE_RESET)
+
+
+def avatar_hook(name: str):
+    """The avatar images' door into uploads (``avatar_take(owner=, image_id=) -> Image`` and
+    ``avatar_upload(owner=, uploaded_file=) -> Image``, registered in ``UploadsConfig.ready``):
+    uploads sits above accounts, so accounts never imports it."""
+    registered = hooks.get_hooks(name)
+    if not registered:
+        raise ImproperlyConfigured(f"no {name!r} hook: is the uploads app installed?")
+    return registered[-1]
 
 
 def _clean_email(email: str, field: str = "email") -> str:
@@ -56,9 +66,9 @@ def _clean_username(username: str, *, exclude_id: int | None = None) -> str:
                 errors.append(_("用户名只能包含文字、数字和 @/./+/-/_ 。"))
                 break
     if not errors:
-        from moderation.filters import screen_text
-
-        screen_text(username, field="username")  # sensitive words: any match refuses a name
+        # Sensitive words (moderation registers its filter): any match refuses a name.
+        for screen in hooks.get_hooks("username_screen"):
+            screen(username, field="username")
     if not errors and user_username_taken(username, exclude_id=exclude_id):
         raise Conflict(_("这个用户名已被使用。"), fields={"username": [_("这个用户名已被使用。")]})
     if errors:
@@ -387,8 +397,6 @@ def user_update_profile(
 ) -> User:
     """Change only the fields given. Validates everything before writing anything. A banned
     member cannot change their name, bio or avatar (``ensure_can_write``), nor anything else here."""
-    from uploads.services import image_take_for_avatar
-
     ensure_can_write(user)
     changes: dict = {}
     errors: dict[str, list[str]] = {}
@@ -427,7 +435,7 @@ def user_update_profile(
             if avatar_image_id is None:
                 changes["avatar"] = None
             else:
-                changes["avatar"] = image_take_for_avatar(owner=user, image_id=avatar_image_id)
+                changes["avatar"] = avatar_hook("avatar_take")(owner=user, image_id=avatar_image_id)
         for name, value in changes.items():
             setattr(user, name, value)
         if changes:

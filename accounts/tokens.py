@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from treehole.errors import TokenExpired, Unauthenticated
+from treehole.errors import DomainError, TokenExpired, Unauthenticated
 
 ALGORITHM = "HS256"
 ACCESS, REFRESH = "access", "refresh"
@@ -51,6 +51,15 @@ def decode(token: str, expected_type: str) -> dict:
     if claims.get("type") != expected_type:
         raise Unauthenticated(_("令牌类型不对。"))
     return claims
+
+
+def access_expiry(token: str) -> float | None:
+    """The expiry (epoch seconds) of a well-signed, unexpired access token; None for any other
+    string. Revocation is not checked (it needs the database)."""
+    try:
+        return decode(token, ACCESS)["exp"]
+    except DomainError:
+        return None
 
 
 def _user_for_claims(claims: dict):

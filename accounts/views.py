@@ -165,8 +165,6 @@ def profile(request):
 
 @login_required
 def profile_edit(request):
-    from uploads.services import image_create_from_upload
-
     user = request.user
     initial = {"username": user.username, "gender": user.gender, "age": user.age, "bio": user.bio}
     form = ProfileForm(request.POST or None, request.FILES or None, initial=initial)
@@ -178,7 +176,7 @@ def profile_edit(request):
             if avatar_file is False:  # the "clear" box of the file input
                 changes["avatar_image_id"] = None
             elif avatar_file:
-                image = image_create_from_upload(owner=user, uploaded_file=avatar_file, purpose="avatar")
+                image = services.avatar_hook("avatar_upload")(owner=user, uploaded_file=avatar_file)
                 changes["avatar_image_id"] = image.pk
             services.user_update_profile(user=user, **changes)
         except DomainError as exc:

@@ -6,13 +6,15 @@ class CommentsConfig(AppConfig):
     verbose_name = "评论"
 
     def ready(self):
-        from comments import cache, export, seed_import
+        from comments import cache, export, seed_import, targets
         from comments.selectors import comment_texts_for_search
-        from notes.hooks import on_note_deleted
+        from moderation.targets import HOOK as MODERATION_TARGET
         from treehole import hooks
 
+        hooks.register(MODERATION_TARGET, targets.COMMENT_TARGET)
         # A deleted note takes its comment rows with it (cascade); its Redis keys go here.
-        on_note_deleted(cache.drop_note)
+        hooks.register("note_deleted", cache.drop_note)
+        hooks.register("rebuild_redis", cache.rebuild_comment_keys)
         # Signed comments are searchable with 包括评论 (notes/search reads them through this).
         hooks.register("search_comments", comment_texts_for_search)
         hooks.register("user_export", export.export_sections, order=20)

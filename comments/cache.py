@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from treehole import cache, rebuild
+from treehole import cache
 from treehole.redis import LuaScript, get_redis, key
 
 SENTINEL = "#"
@@ -198,7 +198,6 @@ def drop_all() -> int:
     return removed
 
 
-@rebuild.register
 def rebuild_comment_keys(stdout=None, **_kwargs) -> None:
     """Comment threads are cache-aside: rebuilding drops them all (including any a failed write
     left inconsistent); each refills from the database on its next read."""

@@ -11,6 +11,7 @@ import re
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -19,6 +20,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from accounts import services as account_services
+from accounts.models import User
 from moderation import services, targets
 from moderation.forms import ActionForm, BanForm
 from moderation.models import (
@@ -136,7 +139,7 @@ class CaseAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("内容"))
     def target_text(self, case):
-        kind = targets._registry.get(case.target_type)
+        kind = targets.kinds().get(case.target_type)
         obj = kind.load(case.target_id) if kind else None
         if obj is None:
             return format_html("<em>{}</em> {}", _("（已不存在）"), case.excerpt)
@@ -160,7 +163,7 @@ class CaseAdmin(admin.ModelAdmin):
 
     def target_author_view(self, request, target_type, target_id):
         """The same audited page for one note or comment from its own admin list (issue 14 #15)."""
-        if not targets.is_registered(target_type):
+        if target_type not in targets.kinds():
             raise Http404
         case = Case.objects.filter(target_type=target_type, target_id=target_id).first()
         return self._author_page(request, target_type, target_id, case)
@@ -332,7 +335,7 @@ class AuditLogAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("相关用户"))
     def concerned_user(self, entry):
-        if entry.target_id is not None and targets.is_registered(entry.target_type):
+        if entry.target_id is not None and entry.target_type in targets.kinds():
             return author_reveal_link(entry.target_type, entry.target_id)
         return entry.target_user or "-"
 
@@ -426,3 +429,61 @@ class HotlineAdmin(ListAdmin):
     audit_action = AuditLog.Action.CARE_CHANGED
     list_display = ("name", "name_en", "phone", "hours", "order", "enabled")
     list_editable = ("order", "enabled")
+
+
+# --- users: the user admin lives here because its ban actions are moderation's (ban record, audit) --
+
+
+def _ban_action(days):
+    def action(modeladmin, request, queryset):
+        done = 0
+        for user in queryset:
+            try:
+                services.user_ban(user=user, moderator=request.user, days=days, reason=str(_("用户管理页操作")))
+                done += 1
+            except DomainError as exc:
+                messages.error(request, f"{user}: {exc.message}")
+        messages.success(request, _("已封禁 %(n)d 个用户。") % {"n": done})
+
+    action.__name__ = f"ban_{days or 'forever'}"
+    action.short_description = _("封禁 %(d)s") % {"d": _("永久") if days is None else _("%(n)d 天") % {"n": days}}
+    return action
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ("username", "email", "is_staff", "is_banned", "banned_until", "date_joined", "last_login")
+    list_filter = ("is_staff", "is_superuser", "is_active", "is_banned", "gender")
+    search_fields = ("username", "email")
+    ordering = ("-date_joined",)
+    readonly_fields = ("token_version", "last_login", "date_joined")
+    fieldsets = (
+        (None, {"fields": ("username", "email", "password")}),
+        (_("资料"), {"fields": ("avatar", "gender", "age", "bio")}),
+        (_("封禁"), {"fields": ("is_banned", "banned_until", "token_version")}),
+        (_("权限"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("时间"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "email", "password1", "password2")}),)
+    raw_id_fields = ("avatar",)
+    actions = [_ban_action(1), _ban_action(3), _ban_action(7), _ban_action(30), _ban_action(None), "unban"]
+
+    def get_deleted_objects(self, objs, request):
+        # Django's confirmation lists every row that goes with the user by name, their anonymous
+        # notes and comments among them: show only how many of each kind.
+        _listed, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        return [str(user) for user in objs], model_count, perms_needed, protected
+
+    @admin.action(description=_("解除封禁"))
+    def unban(self, request, queryset):
+        for user in queryset:
+            services.user_unban(user=user, moderator=request.user)
+        messages.success(request, _("已解除 %(n)d 个用户的封禁。") % {"n": queryset.count()})
+
+    def save_model(self, request, obj, form, change):
+        # A ban set by editing the form must revoke tokens like the action does.
+        if change and {"is_banned", "banned_until"} & set(form.changed_data) and obj.is_banned:
+            super().save_model(request, obj, form, change)
+            account_services.user_ban(user=obj, until=obj.banned_until)
+            return
+        super().save_model(request, obj, form, change)

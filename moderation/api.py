@@ -26,7 +26,7 @@ def _target_type_enum(schema: dict) -> None:
     """The registered kinds, read when the schema is built (apps register them in ``ready``)."""
     from moderation import targets
 
-    schema["enum"] = targets.names()
+    schema["enum"] = list(targets.kinds())
 
 
 class ReportIn(Schema):

@@ -6,9 +6,11 @@ class ModerationConfig(AppConfig):
     verbose_name = "审核"
 
     def ready(self):
-        from moderation import services, targets
+        from moderation import services
+        from moderation.filters import screen_text
         from treehole import hooks
 
-        targets.register_available()
         # accounts.services.user_login: every staff sign-in goes into the audit log.
         hooks.register("staff_signed_in", services.staff_signed_in)
+        # A username is screened by the sensitive-word lists like any other text (accounts asks).
+        hooks.register("username_screen", screen_text)

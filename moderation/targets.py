@@ -1,13 +1,13 @@
-"""The registry of reportable things ("note", "comment", "message").
+"""What moderation knows about reportable things ("note", "comment", "message").
 
 Moderation never touches another app's rows or Redis keys itself: each kind says how to load a
 target, who wrote it, what text to show moderators, and which of its owner's *services* fold,
-hide, delete or approve it (so the owner's caches and rankings stay right). Registering a kind
-is one line at the bottom of this module (or in the owner's ``AppConfig.ready``)::
+hide, delete or approve it (so the owner's caches and rankings stay right). The owner registers
+its kind from its ``AppConfig.ready()`` through ``treehole.hooks``::
 
-    register(ModelTarget("comment", "comments.Comment", fold_service="moderation.targets.comment_fold", ...))
+    hooks.register(targets.HOOK, ModelTarget("comment", "comments.Comment", fold_service=comment_fold, ...))
 
-Callbacks are dotted paths imported on first use, so this module imports no other app.
+so this module imports no app above it.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from treehole import hooks
 from treehole.errors import InvalidInput
 
 
@@ -64,16 +64,13 @@ class TargetKind:
         """Make held content visible to everyone."""
 
 
-def _call(path: str | Callable | None, *args, **kwargs):
-    if path is None:
-        return None
-    function = import_string(path) if isinstance(path, str) else path
-    return function(*args, **kwargs)
+def _call(function: Callable | None, *args, **kwargs):
+    return None if function is None else function(*args, **kwargs)
 
 
 @dataclass
 class ModelTarget(TargetKind):
-    """A target backed by a model, with its owner's service functions as dotted paths.
+    """A target backed by a model, with its owner's service functions.
 
     Each callback is called as ``f(obj, folded=...)`` (fold) or ``f(obj, moderator=...)``
     (hide, delete, approve); ``hidden_field``/``held_field`` name booleans that make a row invisible to
@@ -88,10 +85,10 @@ class ModelTarget(TargetKind):
     held_field: str | None = None
     url_name: str | None = None  # reverse(url_name, args=[id])
     label: str = ""
-    fold_service: str | Callable | None = None
-    hide_service: str | Callable | None = None
-    delete_service: str | Callable | None = None
-    approve_service: str | Callable | None = None
+    fold_service: Callable | None = None
+    hide_service: Callable | None = None
+    delete_service: Callable | None = None
+    approve_service: Callable | None = None
     select_related: tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -147,114 +144,18 @@ class ModelTarget(TargetKind):
         _call(self.approve_service, obj, moderator=moderator)
 
 
-_registry: dict[str, TargetKind] = {}
+HOOK = "moderation_target"
 
 
-def register(kind: TargetKind) -> TargetKind:
-    _registry[kind.name] = kind
-    return kind
-
-
-def unregister(name: str) -> None:
-    _registry.pop(name, None)
-
-
-def names() -> list[str]:
-    return list(_registry)
+def kinds() -> dict[str, TargetKind]:
+    """The reportable kinds by name, as the owning apps registered them under ``HOOK``."""
+    return {kind.name: kind for kind in hooks.get_hooks(HOOK)}
 
 
 def get(name: str) -> TargetKind:
-    kind = _registry.get(name)
+    registered = kinds()
+    kind = registered.get(name)
     if kind is None:
-        message = _("举报对象类型只能是：%(names)s。") % {"names": ", ".join(_registry) or "-"}
+        message = _("举报对象类型只能是：%(names)s。") % {"names": ", ".join(registered) or "-"}
         raise InvalidInput(message, fields={"target_type": [message]})
     return kind
-
-
-def is_registered(name: str) -> bool:
-    return name in _registry
-
-
-# --- the built-in kinds ---------------------------------------------------------------------------
-# Adapters from the registry's calls to each owner's service (keyword-only, by id).
-
-
-def note_fold(note, *, folded, **_):
-    from notes.services.moderate import note_set_folded
-
-    note_set_folded(note_id=note.pk, folded=folded)
-
-
-def note_hide(note, **_):
-    from notes.services.moderate import note_set_hidden
-
-    note_set_hidden(note_id=note.pk, hidden=True)
-
-
-def note_delete(note, *, moderator, **_):
-    from notes.services.delete import note_delete as delete
-
-    delete(note_id=note.pk, user=moderator)
-
-
-def note_approve(note, **_):
-    from notes.services.moderate import note_set_held
-
-    note_set_held(note_id=note.pk, held=False)
-
-
-def comment_fold(comment, *, folded, **_):
-    from comments.services import comment_set_flags
-
-    comment_set_flags(comment_id=comment.pk, folded=folded)
-
-
-def comment_delete(comment, *, moderator, **_):
-    from comments.services import comment_delete as delete
-
-    delete(user=moderator, comment_id=comment.pk)
-
-
-def comment_approve(comment, **_):
-    from comments.services import comment_set_flags
-
-    comment_set_flags(comment_id=comment.pk, held=False)
-
-
-def message_delete(message, **_):
-    from chat.services import chat_message_delete
-
-    chat_message_delete(message_id=message.pk)
-
-
-# One line per kind. A kind is registered only once its model and the services it names exist
-# (``register_available``), so a checkout where an owner has not landed their part simply has
-# fewer reportable kinds instead of failing.
-BUILTIN = [
-    (ModelTarget("note", "notes.Note", text_fields=("title", "content"), anonymous_field="anonymous", hidden_field="hidden",
-                 held_field="held", fold_service=note_fold, hide_service=note_hide, delete_service=note_delete,
-                 approve_service=note_approve, select_related=("author",)),
-     ("notes.services.moderate.note_set_folded", "notes.services.moderate.note_set_hidden",
-      "notes.services.moderate.note_set_held", "notes.services.delete.note_delete")),
-    (ModelTarget("comment", "comments.Comment", held_field="held", hidden_field="deleted", fold_service=comment_fold, hide_service=comment_delete,
-                 delete_service=comment_delete, approve_service=comment_approve, select_related=("author",)),
-     ("comments.services.comment_set_flags", "comments.services.comment_delete")),
-    (ModelTarget("message", "chat.ChatMessage", author_field="user", hide_service=message_delete, delete_service=message_delete,
-                 select_related=("user",)),
-     ("chat.services.chat_message_delete",)),
-]
-
-
-def register_available() -> list[str]:
-    """Register each built-in kind whose model and services are importable (AppConfig.ready)."""
-    registered = []
-    for kind, services in BUILTIN:
-        try:
-            apps.get_model(kind.model)
-            for path in services:
-                import_string(path)
-        except (LookupError, ImportError):
-            continue
-        register(kind)
-        registered.append(kind.name)
-    return registered

@@ -5,12 +5,17 @@ class NotesConfig(AppConfig):
     name = "notes"
 
     def ready(self):
-        from notes import export, links, search, seed_import
+        from moderation.targets import HOOK as MODERATION_TARGET
+        from notes import demo, export, links, search, seed_import, targets
+        from notes.ranking.rebuild import rebuild_notes
         from treehole import hooks
 
         # `#1234` in notes' and comments' text links to that note.
         hooks.register("rich_text_rule", links.NOTE_LINK)
-
+        hooks.register(MODERATION_TARGET, targets.NOTE_TARGET)
+        # `manage.py rebuild_redis`: the notes' keys first, every later step may read the rankings.
+        hooks.register("rebuild_redis", rebuild_notes, order=-10)
+        hooks.register("demo_data", demo.seed_notes)
         hooks.register("user_export", export.export_sections, order=10)
         hooks.register("seed_import", seed_import.notes_step, order=30)
         hooks.register("seed_import", seed_import.votes_step, order=40)

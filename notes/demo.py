@@ -1,10 +1,9 @@
-"""Demo content for `make run` (treehole/demo.py runs every app's seeder): the categories and a
+"""Demo content for `make run` (``seed_demo`` runs every ``demo_data`` hook): the categories and a
 handful of notes by the demo user, some anonymous, with a few votes. Safe to run again."""
 
 from __future__ import annotations
 
 from notes.models import Category, Note
-from treehole.demo import demo_seeder
 
 CATEGORIES = [
     ("emotion", "情感", "心事、感情与关系。", 10),
@@ -24,7 +23,6 @@ NOTES = [
 ]
 
 
-@demo_seeder
 def seed_notes(users: dict) -> None:
     from notes import services
 

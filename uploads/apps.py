@@ -7,7 +7,11 @@ class UploadsConfig(AppConfig):
     def ready(self):
         from treehole import hooks
         from uploads import seed_import
+        from uploads.services.images import image_create_avatar, image_take_for_avatar
 
+        # The profile's avatar (accounts calls these through the hooks: it sits below uploads).
+        hooks.register("avatar_take", image_take_for_avatar)
+        hooks.register("avatar_upload", image_create_avatar)
         # `manage.py import_seed`: avatars after the users, then an account of the seed's images.
         hooks.register("seed_import", seed_import.seed_import_step, order=20)
         hooks.register("seed_import", seed_import.images_step, order=70)

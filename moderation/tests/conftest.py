@@ -10,6 +10,7 @@ import pytest
 from moderation import targets
 from moderation.filters import matcher
 from moderation.care import state as care_state
+from treehole import hooks
 
 
 @dataclass
@@ -79,13 +80,8 @@ class ThingKind(targets.TargetKind):
 @pytest.fixture
 def things():
     kind = ThingKind()
-    previous = targets._registry.get("thing")
-    targets.register(kind)
-    yield kind
-    if previous is None:
-        targets.unregister("thing")
-    else:
-        targets.register(previous)
+    with hooks.register_temporarily(targets.HOOK, kind):
+        yield kind
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,5 @@
-"""The notes step of ``manage.py rebuild_redis``: every note key, from the database."""
+"""The notes step of ``manage.py rebuild_redis`` (registered first, in ``NotesConfig.ready``):
+every note key, from the database."""
 
 from __future__ import annotations
 
@@ -8,13 +9,12 @@ from datetime import timedelta
 from django.conf import settings
 
 from notes.ranking import build, keys, reads
-from treehole import cache, clock, rebuild
+from treehole import cache, clock
 from treehole.redis import get_redis
 
 CHUNK = 500
 
 
-@rebuild.register
 def rebuild_notes(stdout=None) -> None:
     from notes import selectors
     from notes.models import Category, Note, Vote

@@ -1,18 +1,23 @@
 from __future__ import annotations
 
+import logging
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from notes import hooks, ranking, search
+from notes import ranking, search
 from notes.models import Vote
 from notes.services.common import locked_note, on_commit_redis
+from treehole import hooks
 from treehole.effects import after_commit
 from treehole.errors import Forbidden
+
+logger = logging.getLogger(__name__)
 
 
 def note_delete(*, note_id: int, user) -> None:
     """Delete a note (its author or staff) with its votes, comments (cascade), images, video and
-    every Redis trace; hooks registered with ``notes.hooks.on_note_deleted`` run on commit."""
+    every Redis trace; the ``note_deleted`` hooks run on commit."""
     from uploads.models import Image, StoredFile
     from uploads.services.common import storage_delete_on_commit
 
@@ -32,5 +37,15 @@ def note_delete(*, note_id: int, user) -> None:
             StoredFile.objects.filter(pk=video_id).delete()
         storage_delete_on_commit(name for name in files if name)
         on_commit_redis(note_id, lambda: ranking.note_removed(state))
-        after_commit(lambda: hooks.run_note_deleted(note_id))
+        after_commit(lambda: _run_note_deleted(note_id))
         search.note_changed(note_id)
+
+
+def _run_note_deleted(note_id: int) -> None:
+    """Each app's cleanup for a deleted note (its comment keys, …); one failing is logged and the
+    others still run (``rebuild_redis`` repairs what it left)."""
+    for hook in hooks.get_hooks("note_deleted"):
+        try:
+            hook(note_id)
+        except Exception:  # noqa: BLE001 - one app's cleanup must not break another's
+            logger.exception("note_deleted hook %s failed for note %s", getattr(hook, "__name__", hook), note_id)

@@ -417,14 +417,11 @@ def test_delete_by_the_author_removes_everything(author_client, author, other_cl
 
 
 def test_delete_runs_the_registered_hooks(author_client, note):
-    from notes import hooks
+    from treehole import hooks
 
     seen = []
-    hook = hooks.on_note_deleted(seen.append)
-    try:
+    with hooks.register_temporarily("note_deleted", seen.append):
         assert author_client.delete_json(f"/api/v1/notes/{note.pk}").status_code == 204
-    finally:
-        hooks._note_deleted.remove(hook)
     assert seen == [note.pk]
 
 

@@ -219,18 +219,15 @@ def test_rebuild_redis_rebuilds_every_note_key(api_client, crowd, capsys):
 
 
 def test_rebuild_runs_registered_steps(categories):
-    from treehole import rebuild
+    from treehole import hooks
 
     calls = []
 
     def step(stdout=None):
         calls.append(stdout is not None)
 
-    rebuild.register(step)
-    try:
+    with hooks.register_temporarily("rebuild_redis", step):
         call_command("rebuild_redis")
-    finally:
-        rebuild._steps.remove(step)
     assert calls == [True]
 
 

@@ -85,6 +85,11 @@ def image_create_from_upload(*, owner, uploaded_file, purpose: str = ImagePurpos
     return image_create(owner=owner, data=uploaded_file.read(), purpose=purpose)
 
 
+def image_create_avatar(*, owner, uploaded_file) -> Image:
+    """A new avatar image from the profile form's file (accounts' ``avatar_upload`` hook)."""
+    return image_create_from_upload(owner=owner, uploaded_file=uploaded_file, purpose=ImagePurpose.AVATAR)
+
+
 def image_take_for_avatar(*, owner, image_id: int) -> Image:
     """The caller's own avatar image, marked attached so the sweeper keeps it."""
     with transaction.atomic():

@@ -1,7 +1,7 @@
 """`manage.py rebuild_redis`: rebuild every Redis key of the site from the database.
 
 Notes first (rankings, cards of ranked notes, voted sets of notes still in their vote window),
-then every step other apps registered with ``treehole.rebuild.register``. Visits counted in Redis
+then every step other apps registered under the ``rebuild_redis`` hook (``treehole.hooks``). Visits counted in Redis
 and not yet written to the database are kept. ``--recount`` first recomputes each note's
 approve / against / score from its vote rows (the database's own counters).
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from treehole import clock, effects, rebuild
+from treehole import clock, effects, hooks
 
 
 class Command(BaseCommand):
@@ -29,7 +29,7 @@ class Command(BaseCommand):
             for note_id in ids:
                 note_recount(note_id=note_id)
             self.stdout.write(f"Recounted {len(ids)} notes from their votes.")
-        for step in rebuild.steps():
+        for step in hooks.get_hooks("rebuild_redis"):
             step(stdout=self.stdout)
         # Every repair asked for before the rebuild began is redone by it.
         cleared = effects.repairs_clear(requested_before=started)

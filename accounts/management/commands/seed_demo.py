@@ -1,10 +1,11 @@
-"""Load demo data for `make run`: a demo member, a staff member, and what each app adds through
-``demo_seeders`` (categories, a handful of notes, …). Safe to run again: it only adds what is missing."""
+"""Load demo data for `make run`: a demo member, a staff member, and what each app adds under the
+``demo_data`` hook (categories, a handful of notes, …). Safe to run again: it only adds what is missing."""
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import User
+from treehole import hooks
 
 DEMO_USERS = (
     {"username": "demo", "email": "demo@treehole.local", "password": "demo-pass-123", "is_staff": False},
@@ -25,11 +26,10 @@ class Command(BaseCommand):
     help = "Create the demo users and demo content (idempotent)."
 
     def handle(self, *args, **options):
-        from treehole.demo import run_demo_seeders
-
         with transaction.atomic():
             users = {spec["username"]: _ensure_user(spec) for spec in DEMO_USERS}
-            run_demo_seeders(users)
+            for seeder in hooks.get_hooks("demo_data"):
+                seeder(users)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         for spec in DEMO_USERS:
             role = "staff (admin at /admin/)" if spec["is_staff"] else "member"
