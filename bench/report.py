@@ -237,6 +237,12 @@ def build(results: dict) -> str:
         out += lines
         targets += target
 
+    from bench.filters import report_lines as filters_lines
+
+    filter_lines, filter_targets = filters_lines(results.get("filters"), errors.get("filters"))
+    out += filter_lines
+    targets += filter_targets
+
     from bench.lighthouse import report_lines
 
     lighthouse_lines, lighthouse_targets = report_lines(results.get("lighthouse"), errors.get("lighthouse"))

@@ -53,7 +53,8 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 CHAT_CLIENTS = int(os.environ.get("BENCH_CHAT_CLIENTS", "1000"))
 CHAT_SECONDS = int(os.environ.get("BENCH_CHAT_SECONDS", "60"))
 
-SECTIONS = ("memory", "http", "vote", "stampede", "daphne", "ratelimit", "chat", "memory100k", "search", "lighthouse")
+SECTIONS = ("memory", "http", "vote", "stampede", "daphne", "ratelimit", "chat", "memory100k", "search", "lighthouse",
+            "filters")
 DB_SEARCH, REDIS_SEARCH = "treehole_bench_search", 12
 
 # The environment of every server and helper: production settings (DEBUG off, real MariaDB and
@@ -186,8 +187,10 @@ def daphne(name: str, port: int, env: dict | None = None) -> Server:
 
 # --- wrk -----------------------------------------------------------------------------------------
 
-def wrk(url: str, *, seconds: int = SECONDS, connections: int = CONNECTIONS, env: dict | None = None) -> dict:
+def wrk(url: str, *, seconds: int = SECONDS, connections: int = CONNECTIONS, env: dict | None = None,
+        headers: dict | None = None) -> dict:
     argv = ["taskset", "-c", CLIENT_CPU, "wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+            *[part for name, value in (headers or {}).items() for part in ("-H", f"{name}: {value}")],
             "-s", str(ROOT / "bench" / "wrk_report.lua"), url]
     done = subprocess.run(argv, capture_output=True, text=True, env={**os.environ, **(env or {})},
                           timeout=seconds + 60)
@@ -205,14 +208,16 @@ def fetch(url: str, *, method: str = "GET", headers: dict | None = None, body: b
         return answer.status, answer.read()
 
 
-def compare(targets: dict[str, str], *, repeats: int = REPEATS, env: dict | None = None) -> dict:
-    """wrk each URL ``repeats`` times, interleaved (so drift hits every target alike); medians."""
-    for url in targets.values():  # warm-up, not counted
-        wrk(url, seconds=1, env=env)
+def compare(targets: dict[str, str | tuple[str, dict]], *, repeats: int = REPEATS, env: dict | None = None) -> dict:
+    """wrk each URL ``repeats`` times, interleaved (so drift hits every target alike); medians.
+    A target is a URL or ``(URL, request headers)``."""
+    targets = {name: (t, None) if isinstance(t, str) else t for name, t in targets.items()}
+    for url, headers in targets.values():  # warm-up, not counted
+        wrk(url, seconds=1, env=env, headers=headers)
     runs: dict[str, list[dict]] = {name: [] for name in targets}
     for rep in range(repeats):
-        for name, url in targets.items():
-            result = wrk(url, env=env)
+        for name, (url, headers) in targets.items():
+            result = wrk(url, env=env, headers=headers)
             runs[name].append(result)
             log(f"  {name} #{rep + 1}: {result['rps']:.0f} req/s, p50 {result['p50_ms']:.1f} ms, "
                 f"p99 {result['p99_ms']:.1f} ms, errors {result['errors']}")
@@ -762,6 +767,10 @@ def main(argv=None) -> int:
                     redis_client(REDIS_MEM).flushdb()
             run("memory100k", memory100k)
         run("search", section_search)
+        if "filters" in only:
+            from bench import filters as filters_bench
+
+            run("filters", filters_bench.run, compare, fetch, gunicorn, args.port + 7)
     finally:
         stop_all()
     results["seconds"] = round(time.monotonic() - started)

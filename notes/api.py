@@ -87,6 +87,9 @@ class NoteOut(Schema):
     following: bool = Field(..., description="The caller follows it (false when signed out)")
     bookmarked: bool = Field(..., description="The caller bookmarked it (false when signed out)")
     folded: bool
+    warning_folded: bool = Field(
+        False, description="Extension: the note has a content warning and the caller folds them (the default; "
+                           "fold_warnings in /me/filters) — show the warning, open the note on request")
     pending_review: bool = Field(False, description="Extension: held for review, visible only to its author and staff")
     moderation_state: Literal["visible", "pending_review", "hidden"] | None = Field(
         None, description="Extension, /me/notes only: visible, pending_review (held) or hidden by a moderator"
@@ -152,6 +155,32 @@ class VoteOut(Schema):
 class ListQuery(PageQuery):
     order: Literal["hot", "new"] = "hot"
     category: CategorySlug | None = None
+
+
+FilterKeyword = Text(TextKind.LINE, min_length=1, max_length=LIMITS["filter_keyword_chars"],
+                     description="A word or phrase; matched case- and width-insensitively (ＡＢＣ = abc)")
+
+
+class FiltersIn(Schema):
+    """Personal filters (屏蔽), replaced whole. Only the caller's own lists and searches change."""
+
+    muted_categories: list[CategorySlug] = Field(
+        ..., max_length=50,
+        description="Category slugs left out of the mixed feeds and of searches across every category "
+                    "(the category's own list still shows them)")
+    muted_keywords: list[FilterKeyword] = Field(
+        ..., max_length=LIMITS["filter_keywords"],
+        description=f"Notes whose title, content or content warning contain one of these leave every list and search "
+                    f"(at most {LIMITS['filter_keywords']} words of at most {LIMITS['filter_keyword_chars']} characters; "
+                    "the caller's own notes are never hidden)")
+    fold_warnings: bool = Field(..., description="Fold notes with a content warning behind it (true by default)")
+
+
+class FiltersOut(Schema):
+    muted_categories: list[str]
+    muted_keywords: list[str]
+    fold_warnings: bool
+    updated_at: datetime | None = Field(..., description="The last change; null before the first")
 
 
 class SearchQuery(PageQuery):
@@ -374,6 +403,21 @@ def note_bookmark(request, note_id: str):
 def note_unbookmark(request, note_id: str):
     services.note_unbookmark(user=request.auth, note_id=_note_id(note_id))
     return Status(204, None)
+
+
+@router.get("/me/filters", auth=api_auth, response={200: FiltersOut, **ERRORS},
+            summary="The caller's personal filters (muted categories and keywords, content warnings)")
+def my_filters(request):
+    return Status(200, selectors.note_filter_get(user=request.auth))
+
+
+@router.put("/me/filters", auth=api_auth, response={200: FiltersOut, **ERRORS},
+            summary="Replace the caller's personal filters")
+@rate_limited("settings")
+def my_filters_put(request, payload: FiltersIn):
+    services.note_filter_save(user=request.auth, muted_categories=payload.muted_categories,
+                              muted_keywords=payload.muted_keywords, fold_warnings=payload.fold_warnings)
+    return Status(200, selectors.note_filter_get(user=request.auth))
 
 
 @router.get("/me/bookmarks", auth=api_auth, response={200: NotePageOut, **ERRORS}, exclude_unset=True,

@@ -53,3 +53,24 @@ def video_change(data) -> tuple[bool, int | None, bool]:
     if data.get("remove_video"):
         return True, None, True
     return False, None, True
+
+
+class FiltersForm(forms.Form):
+    """The settings page's 屏蔽 form: the service checks every rule (categories, limits)."""
+
+    muted_categories = forms.MultipleChoiceField(label=_("屏蔽的分类"), required=False, widget=forms.CheckboxSelectMultiple)
+    # One word or phrase a line (a comma also separates): what a person types when they list words.
+    muted_keywords = TextField(
+        kind=TextKind.PROSE, label=_("屏蔽的关键词"), required=False, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("每行一个词或短语。标题、内容或内容提醒里含有它的帖子不会出现在你的列表和搜索里（不分大小写和全角半角）。"),
+    )
+    fold_warnings = forms.BooleanField(label=_("折叠有内容提醒的帖子"), required=False,
+                                       help_text=_("开着时，作者加了内容提醒（如「剧透」）的帖子先折叠，点一下再展开。"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["muted_categories"].choices = list(Category.objects.values_list("slug", "name"))
+
+    def keywords(self) -> list[str]:
+        raw = self.cleaned_data.get("muted_keywords") or ""
+        return [part.strip() for line in raw.split("\n") for part in line.replace("，", ",").split(",") if part.strip()]

@@ -12,13 +12,14 @@ import orjson
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 
+from django.conf import settings
 from django.db.models import Count, Q, Value
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
 from moderation.selectors import hidden_reasons
-from notes import ranking
-from notes.models import Bookmark, Category, Follow, Note, NoteRevision, Vote
+from notes import filtering, ranking
+from notes.models import Bookmark, Category, Follow, Note, NoteFilter, NoteRevision, Vote
 from notes.serializers import card_current, card_from_note, note_serialize
 from treehole import cache
 from treehole.errors import InvalidInput, NotFound
@@ -124,11 +125,19 @@ def _serialize_cards(cards: Sequence[dict[str, str]], viewer, known_votes: dict[
     unknown = [note_id for note_id in ids if note_id not in known]
     known.update(_my_votes(viewer_id, unknown))
     following, bookmarked = note_relations(viewer_id, ids)
+    reader_filters = filtering.filters_for(viewer)
     return [
-        note_serialize(card, viewer=viewer, my_vote=known.get(note_id, 0), following=note_id in following,
-                       bookmarked=note_id in bookmarked)
+        _with_warning_fold(note_serialize(card, viewer=viewer, my_vote=known.get(note_id, 0), following=note_id in following,
+                                          bookmarked=note_id in bookmarked), reader_filters)
         for note_id, card in zip(ids, cards)
     ]
+
+
+def _with_warning_fold(note: dict, reader_filters) -> dict:
+    """``warning_folded``: the note has a content warning and this reader folds them (the default;
+    a choice in their 屏蔽设置)."""
+    note["warning_folded"] = filtering.warning_folded(note, reader_filters)
+    return note
 
 
 # --- Lists ---------------------------------------------------------------------------------------
@@ -146,6 +155,14 @@ def _paginate_notes(notes, *, page: int, size: int, viewer) -> Page:
 def _database_page(order: str, category: str | None, page: int, size: int, viewer) -> Page:
     notes = ranking.visible_notes(category, include_hidden=_is_staff(viewer)).order_by(*_ordering(order))
     return _paginate_notes(notes, page=page, size=size, viewer=viewer)
+
+
+def _database_cards(order: str, category: str | None, offset: int, size: int, viewer) -> tuple[list, dict, int]:
+    """``(cards, known votes, total)`` of one stretch of the list, from the database."""
+    notes = ranking.visible_notes(category, include_hidden=_is_staff(viewer)).order_by(*_ordering(order))
+    total = notes.count()
+    rows = list(_with_card_data(notes)[offset:offset + size]) if offset < total else []
+    return _cards_from_rows(rows), {}, total
 
 
 def _after_boundary(order: str, category: str | None, boundary: tuple[str, float]):
@@ -182,6 +199,9 @@ def note_list(*, order: str, category: str | None = None, page: int = 1, size: i
         raise InvalidInput(_("提交的数据有误。"), fields={"order": [_("只能是 hot 或 new。")]})
     page, size = page_bounds(page, size)
     category = category_check(category)
+    reader_filters = filtering.filters_for(viewer)
+    if reader_filters.active:
+        return _filtered_list(order, category, page, size, viewer, reader_filters)
     if _is_staff(viewer):
         return _database_page(order, category, page, size, viewer)  # staff also see hidden notes
     try:
@@ -193,8 +213,18 @@ def note_list(*, order: str, category: str | None = None, page: int = 1, size: i
 
 
 def _redis_page(order: str, category: str | None, page: int, size: int, viewer) -> Page:
-    name = ranking.set_name(ORDER_SETS[order], category)
     offset = (page - 1) * size
+    stretch = _redis_cards(order, category, offset, size, viewer)
+    if stretch is None:
+        return _database_page(order, category, page, size, viewer)
+    cards, known, total = stretch
+    return Page(_serialize_cards(cards, viewer, known), page, size, total)
+
+
+def _redis_cards(order: str, category: str | None, offset: int, size: int, viewer) -> tuple[list, dict, int] | None:
+    """``(cards, known votes, total)`` of one stretch of the list as Redis serves it (the
+    database continuing after the set's last element); None when the set cannot be built."""
+    name = ranking.set_name(ORDER_SETS[order], category)
     viewer_id = _viewer_id(viewer)
     window = ranking.list_window(name, offset=offset, size=size, viewer_id=viewer_id)
     if not window.ready:
@@ -206,7 +236,7 @@ def _redis_page(order: str, category: str | None, page: int, size: int, viewer) 
         if built:
             window = ranking.list_window(name, offset=offset, size=size, viewer_id=viewer_id)
         if not window.ready:
-            return _database_page(order, category, page, size, viewer)
+            return None
 
     # Cards Redis lacks (evicted from the cache, just edited) are loaded in one query and filled.
     missing = {int(note_id): lease for note_id, card, lease, _mine in window.rows if card is None}
@@ -233,7 +263,64 @@ def _redis_page(order: str, category: str | None, page: int, size: int, viewer) 
         need = size - len(window.rows)
         tail = list(_after_boundary(order, category, window.boundary)[skip:skip + need])
         cards += _cards_from_rows(tail)
-    return Page(_serialize_cards(cards, viewer, known), page, size, total)
+    return cards, known, total
+
+
+def _filtered_list(order: str, category: str | None, page: int, size: int, viewer, reader_filters) -> Page:
+    """A page of the list with the reader's muted notes taken out. The list is read from its
+    start in growing stretches (one Redis round trip each; page 1 of a lightly filtered list
+    needs one) until the page and one more note are found, so pages stay stable and never short.
+    ``total`` is exact once the end was read; before that it counts the notes not yet read as
+    kept (an upper bound, so ``has_next`` is always right)."""
+    staff = _is_staff(viewer)
+
+    def fetch(offset: int, count: int):
+        if staff:
+            return _database_cards(order, category, offset, count, viewer)
+        try:
+            stretch = _redis_cards(order, category, offset, count, viewer)
+        except RedisError as exc:
+            logger.warning("Redis failed while listing notes (%s); answering from the database", exc.__class__.__name__)
+            stretch = None
+        return stretch if stretch is not None else _database_cards(order, category, offset, count, viewer)
+
+    return filtered_page(fetch, reader_filters, listed_category=category, page=page, size=size,
+                         serialize=lambda cards, known: _serialize_cards(cards, viewer, known))
+
+
+def filtered_page(fetch, reader_filters, *, listed_category: str | None, page: int, size: int, serialize) -> Page:
+    """The filtering walk shared by lists and search: ``fetch(offset, count) -> (cards, known
+    votes, total)`` reads a stretch of the unfiltered sequence; ``serialize(cards, known)`` makes
+    the page's results."""
+    offset = (page - 1) * size
+    need = offset + size + 1
+    limit = need + settings.TREEHOLE_LIMITS["filter_scan"]
+    kept, known, hidden, position = [], {}, 0, 0
+    step = max(need + need // 2, 30)
+    total = 0
+    exhausted = False
+    while len(kept) < need:
+        step = min(step, limit - position)
+        if step <= 0:
+            exhausted = True  # the walk's bound: what was read is the list
+            break
+        cards, votes, total = fetch(position, step)
+        known.update(votes)
+        for card in cards:
+            if reader_filters.hides(card, listed_category=listed_category):
+                hidden += 1
+            else:
+                kept.append(card)
+        position += step
+        if position >= total:
+            exhausted = True
+            break
+        step = min(step * 2, 500)
+    if exhausted:
+        total = len(kept)
+    else:
+        total = max(total - hidden, len(kept))
+    return Page(serialize(kept[offset:offset + size], known), page, size, total)
 
 
 def note_list_by_author(*, user, page: int = 1, size: int | None = None, viewer=None) -> Page:
@@ -275,6 +362,15 @@ def note_list_following(*, user, page: int = 1, size: int | None = None) -> Page
 def note_list_bookmarked(*, user, page: int = 1, size: int | None = None) -> Page:
     """"我的收藏": the user's bookmarks, most recently bookmarked first."""
     return _relation_page(Bookmark, user=user, page=page, size=size)
+
+
+def note_filter_get(*, user) -> dict:
+    """The reader's personal filters as saved (their settings page and ``GET /me/filters``)."""
+    row = NoteFilter.objects.filter(user_id=user.pk).first()
+    if row is None:
+        return {"muted_categories": [], "muted_keywords": [], "fold_warnings": True, "updated_at": None}
+    return {"muted_categories": list(row.muted_categories), "muted_keywords": list(row.muted_keywords),
+            "fold_warnings": row.fold_warnings, "updated_at": row.updated_at}
 
 
 def follow_seen_times(*, user_id: int, note_ids: Sequence[int]) -> dict[int, datetime]:
@@ -332,8 +428,8 @@ def note_detail(*, note_id: int, viewer=None, count_visit: bool = True, with_rel
     else:
         my_vote = int(float(mine)) if mine else 0
     following, bookmarked = note_relations(viewer_id, [note_id]) if with_relations else (set(), set())
-    return note_serialize(card, viewer=viewer, my_vote=my_vote, following=note_id in following,
-                          bookmarked=note_id in bookmarked)
+    return _with_warning_fold(note_serialize(card, viewer=viewer, my_vote=my_vote, following=note_id in following,
+                                             bookmarked=note_id in bookmarked), filtering.filters_for(viewer))
 
 
 def _detail_from_redis(note_id: int, *, count_visit: bool, viewer_id: int | None) -> tuple[dict | None, str]:

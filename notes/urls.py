@@ -12,6 +12,7 @@ urlpatterns = [
     path("notes/<str:note_id>/revisions/", views.note_revisions, name="note_revisions"),
     path("notes/<str:note_id>/delete/", views.note_delete, name="note_delete"),
     path("me/notes/", views.my_notes, name="my_notes"),
+    path("me/filters/", views.my_filters, name="my_filters"),
     path("n/<int:number>", views.note_by_number, name="note_by_number"),
     path("n/<int:number>/", views.note_by_number),
 ]

@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from moderation.care import care_for_text
-from notes import search, selectors, services
+from notes import filtering, search, selectors, services
 from notes.search import load as search_load
-from notes.forms import NoteForm, video_change
+from notes.forms import FiltersForm, NoteForm, video_change
 from treehole import ratelimit
 from treehole.errors import DomainError, InvalidInput, NotFound, RateLimited, Unavailable
 from treehole.ids import parse_id
@@ -88,6 +88,8 @@ def home(request):
     context = {
         "order": order,
         "category": category,
+        # A muted category's own list still shows it (the reader opened it): say so, once.
+        "category_muted": bool(category) and category in filtering.filters_for(request.user).categories,
         "categories": selectors.category_list(),
         **_page_context(page, query),
     }
@@ -263,3 +265,28 @@ def note_delete(request, note_id: str):
 def my_notes(request):
     page = selectors.note_list_by_author(user=request.user, page=_page_number(request))
     return render(request, "notes/my_notes.html", _page_context(page, {}), status=_list_status(page))
+
+
+@login_required
+def my_filters(request):
+    """屏蔽设置: the settings page's personal filters (the same service as ``PUT /me/filters``)."""
+    saved = selectors.note_filter_get(user=request.user)
+    initial = {"muted_categories": saved["muted_categories"], "muted_keywords": "\n".join(saved["muted_keywords"]),
+               "fold_warnings": saved["fold_warnings"]}
+    form = FiltersForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                ratelimit.enforce("settings", request=request, user=request.user)
+                services.note_filter_save(user=request.user, muted_categories=form.cleaned_data["muted_categories"],
+                                          muted_keywords=form.keywords(), fold_warnings=form.cleaned_data["fold_warnings"])
+            except DomainError as exc:
+                add_domain_error(form, exc)
+                status = exc.status
+            else:
+                messages.success(request, _("屏蔽设置已保存。"))
+                return redirect("my_filters")
+        else:
+            status = 400
+    return render(request, "notes/filters.html", {"form": form, "limits": settings.TREEHOLE_LIMITS}, status=status)

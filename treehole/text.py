@@ -208,3 +208,11 @@ def lone_surrogate_path(data: Any, path: tuple = ()) -> tuple | None:
             if found is not None:
                 return found
     return None
+
+
+def fold(value: str) -> str:
+    """The form two texts are compared in when a reader's word must match whatever way it was
+    typed: NFKC (full-width ``ＡＢＣ１２３`` is ``abc123``, ``①`` is ``1``) and case folding
+    (``Straße`` matches ``STRASSE``). Used by personal keyword filters (notes/filtering.py);
+    the search index has its own, richer form (notes/search/text.py adds traditional → simplified)."""
+    return unicodedata.normalize("NFKC", value or "").casefold()

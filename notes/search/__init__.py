@@ -23,6 +23,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import logging
 import re
 import time
@@ -303,6 +305,32 @@ def _results(note_ids: Sequence[int], parsed: text.ParsedQuery, *, comments: boo
     return results
 
 
+def _found(query: SearchQuery, *, viewer, category: str | None, page: int, size: int) -> tuple[list[int], int]:
+    """The page's note ids and the total. A reader with personal filters (notes/filtering.py) gets
+    the engine's answer with their muted notes taken out, read in stretches until the page is full
+    (the same walk as the lists: pages stay stable, never short)."""
+    from notes import filtering
+    from notes.models import Note
+    from notes.selectors import _cards_from_rows, _with_card_data, filtered_page
+
+    backend = get_backend()
+    reader_filters = filtering.filters_for(viewer)
+    if not reader_filters.active:
+        found = backend.search(query)
+        return list(found.ids), found.total
+    viewer_id = viewer.pk
+
+    def fetch(offset: int, count: int):
+        found = backend.search(dataclasses.replace(query, offset=offset, limit=count))
+        rows = {note.pk: note for note in _with_card_data(Note.objects.filter(pk__in=found.ids))}
+        notes = [rows[i] for i in found.ids if i in rows and _may_see(rows[i], viewer_id)]
+        return _cards_from_rows(notes), {}, found.total
+
+    answer = filtered_page(fetch, reader_filters, listed_category=category, page=page, size=size,
+                           serialize=lambda cards, _known: [int(card["id"]) for card in cards])
+    return list(answer.results), answer.total
+
+
 def note_search(
     *,
     q: str,
@@ -363,13 +391,12 @@ def note_search(
     )
     started = time.perf_counter()
     try:
-        found = get_backend().search(query)
+        ids, total = _found(query, viewer=viewer, category=slug, page=page, size=size)
     except SearchUnavailable:
         logger.exception("Search engine failed")
         raise Unavailable(_("搜索暂时不可用，请稍后再试。")) from None
     finally:
         load.record_latency((time.perf_counter() - started) * 1000)
-    ids, total = list(found.ids), found.total
     if jump_note is not None:
         jump = {"id": str(jump_note.pk), "number": jump_note.number}
         if jump_note.pk in ids:

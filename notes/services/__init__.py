@@ -4,6 +4,7 @@ Other apps import from here: ``from notes.services import note_comment_count_add
 from notes.services.counters import note_comment_count_add, visits_flush
 from notes.services.create import note_create
 from notes.services.delete import note_delete
+from notes.services.filters import note_filter_save
 from notes.services.moderate import note_set_folded, note_set_held, note_set_hidden
 from notes.services.relations import (
     follow_add,
@@ -24,6 +25,7 @@ __all__ = [
     "note_comment_count_add",
     "note_create",
     "note_delete",
+    "note_filter_save",
     "note_follow",
     "note_follow_seen",
     "note_recount",

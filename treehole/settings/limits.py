@@ -23,6 +23,12 @@ TREEHOLE_LIMITS = {
     "page_size_default": env.int("PAGE_SIZE_DEFAULT", default=20),
     "page_size_max": env.int("PAGE_SIZE_MAX", default=50),
     "page_max": env.int("PAGE_MAX", default=100_000),
+    # Personal filters (屏蔽): how many keywords a reader may mute, and how long each may be.
+    "filter_keywords": env.int("LIMIT_FILTER_KEYWORDS", default=50),
+    "filter_keyword_chars": env.int("LIMIT_FILTER_KEYWORD_CHARS", default=20),
+    # How many notes a filtered list may pass over to fill one page (a reader who muted a word
+    # that most notes contain gets a shorter list, never an unbounded scan).
+    "filter_scan": env.int("LIMIT_FILTER_SCAN", default=2000),
 }
 AVATAR_SIZE = 256
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024  # JSON bodies; files have their own limits

@@ -28,6 +28,10 @@ RATE_LIMITS = {
     # A member's data export (a download of everything they wrote), per user: the heaviest read
     # of an account, so a few in a row, then one every 10 minutes.
     "export": (env.float("RATE_EXPORT_PER_SECOND", default=1 / 600), env.float("RATE_EXPORT_BURST", default=3)),
+    # Saving one's settings (personal filters, per user): generous, it only bounds a script.
+    "settings": (env.float("RATE_SETTINGS_PER_SECOND", default=1), env.float("RATE_SETTINGS_BURST", default=20)),
+    # Deleting one's account: the password prompt must not become a password oracle (per user).
+    "account_delete": (env.float("RATE_ACCOUNT_DELETE_PER_SECOND", default=1 / 60), env.float("RATE_ACCOUNT_DELETE_BURST", default=5)),
     # Every signed-out request, per client IP (an IPv6 client per /64), in the middleware.
     "anon": (env.float("RATE_ANON_PER_SECOND", default=20), env.float("RATE_ANON_BURST", default=200)),
 }
