@@ -22,6 +22,10 @@ What the base does for every subclass, so no endpoint has to remember it:
   sockets silent for ``WS_HEARTBEAT_TIMEOUT`` with 4008.
 - **Error frames are throttled** per socket (a burst, then a rate): a client streaming bad frames
   gets the first answers and the rest are dropped; the socket stays open.
+- **Shared rooms**: ``fanout_join(group)`` puts the socket in its process's ``GroupFanout`` — one
+  channel-layer subscription per process and group, the frame encoded once per event and written
+  to every local socket (``fanout_<event type>`` classmethods), instead of a subscription, a
+  wake-up and an encoding per socket. ``group_join`` stays for per-user groups.
 - **Redis away** (docs/resilience.md): a channel layer that cannot subscribe leaves the socket
   open *without fan-out* (``self.fanout`` False; the client gets one ``unavailable`` error frame)
   instead of failing it with 1011; the cap and revocation fall back (allow; the database). Once a
@@ -264,6 +268,104 @@ class SocketHub:
         """After each round (chat prunes every process's stale presence here)."""
 
 
+# --- process-local fan-out ----------------------------------------------------------------------
+
+
+class GroupFanout:
+    """One channel-layer subscription per (event loop, group), shared by every socket of this
+    process in the group: an event published to the group crosses Redis once per *process* and is
+    handed to the local sockets here, instead of once per socket (each with its own queue, task
+    wake-up, msgpack decode, handler and JSON encode).
+
+    Delivery: for an event of type ``a.b`` the consumer class's ``fanout_a_b(event, consumers)``
+    classmethod, when it has one, gets the whole local list at once — it serializes the frame once
+    and writes the same text to every socket (``push_text``). Otherwise each consumer's ordinary
+    handler (``a_b``) runs, so a subclass without the fast path behaves as with a per-socket group.
+    Events are handled one at a time, in the order the layer delivers them."""
+
+    _fanouts: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[str, str], GroupFanout]]" = (
+        weakref.WeakKeyDictionary()
+    )
+
+    def __init__(self, group: str, alias: str):
+        self.group, self.alias = group, alias
+        self.members: dict[UserSocketConsumer, None] = {}  # an ordered set
+        self.layer = None
+        self.channel_name: str | None = None
+        self.task: asyncio.Task | None = None
+        self.lock = asyncio.Lock()
+
+    @classmethod
+    def for_running_loop(cls, group: str, alias: str) -> "GroupFanout":
+        fanouts = cls._fanouts.setdefault(asyncio.get_running_loop(), {})
+        fanout = fanouts.get((group, alias))
+        if fanout is None:
+            fanout = fanouts[(group, alias)] = cls(group, alias)
+        return fanout
+
+    async def add(self, consumer: "UserSocketConsumer") -> None:
+        """Raises the layer's error (Redis away) when the process's subscription cannot be made."""
+        async with self.lock:
+            if self.channel_name is None:
+                layer = get_channel_layer(self.alias)
+                if layer is None:
+                    raise OSError("no channel layer")
+                channel = await layer.new_channel()
+                await layer.group_add(self.group, channel)
+                self.layer, self.channel_name = layer, channel
+                self.task = asyncio.ensure_future(self._run(layer, channel))
+            self.members[consumer] = None
+
+    async def discard(self, consumer: "UserSocketConsumer") -> None:
+        async with self.lock:
+            self.members.pop(consumer, None)
+            if self.members or self.channel_name is None:
+                return
+            layer, channel, task = self.layer, self.channel_name, self.task
+            self.layer = self.channel_name = self.task = None
+            if task is not None:
+                task.cancel()  # the layer drops the channel's subscription when its receive is cancelled
+                try:
+                    await task
+                except BaseException:  # noqa: BLE001 - cancelled, or already failed
+                    pass
+            try:
+                await layer.group_discard(self.group, channel)
+            except Exception:  # the layer's connection may be gone; nothing to keep
+                logger.warning("WebSocket fan-out: group_discard failed", exc_info=True)
+
+    async def _run(self, layer, channel: str) -> None:
+        while True:
+            try:
+                event = await layer.receive(channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # Redis away: the layer reconnects; keep listening
+                logger.warning("WebSocket fan-out of %s: receive failed", self.group, exc_info=True)
+                await asyncio.sleep(1)
+                continue
+            try:
+                await self.deliver(event)
+            except Exception:  # one bad event must not end the process's fan-out
+                logger.exception("WebSocket fan-out of %s: delivering %r failed", self.group, event.get("type"))
+
+    async def deliver(self, event: dict) -> None:
+        members = [consumer for consumer in self.members if not consumer.closed]
+        if not members:
+            return
+        by_class: dict[type, list] = {}
+        for consumer in members:
+            by_class.setdefault(type(consumer), []).append(consumer)
+        name = str(event.get("type", "")).replace(".", "_")
+        for klass, consumers in by_class.items():
+            fast = getattr(klass, "fanout_" + name, None)
+            if fast is not None:
+                await fast(event, consumers)
+            else:
+                for consumer in consumers:
+                    await consumer.dispatch(event)
+
+
 # --- the consumer ------------------------------------------------------------------------------
 
 
@@ -282,6 +384,7 @@ class UserSocketConsumer(AsyncJsonWebsocketConsumer):
     fanout = True  # False: the channel layer (Redis) could not take this socket
     _counted = False
     _grouped: tuple[str, ...] = ()
+    _fanouts: tuple[GroupFanout, ...] = ()
     _hubbed = False
 
     async def __call__(self, scope, receive, send):
@@ -319,6 +422,22 @@ class UserSocketConsumer(AsyncJsonWebsocketConsumer):
             self.fanout = False
             return False
         self._grouped = (*self._grouped, group)
+        return True
+
+    async def fanout_join(self, group: str) -> bool:
+        """Join a group that many sockets of this process share (a room, a broadcast): through the
+        process's one subscription (``GroupFanout``), not one per socket. False (and no fan-out)
+        when the layer cannot take it."""
+        if self.channel_layer is None:
+            return False
+        fanout = GroupFanout.for_running_loop(group, self.channel_layer_alias)
+        try:
+            await fanout.add(self)
+        except (RedisError, OSError) as exc:
+            logger.warning("WebSocket without fan-out: the group's subscription failed (%s)", exc.__class__.__name__)
+            self.fanout = False
+            return False
+        self._fanouts = (*self._fanouts, fanout)
         return True
 
     # -- for subclasses -----------------------------------------------------------------------
@@ -408,6 +527,9 @@ class UserSocketConsumer(AsyncJsonWebsocketConsumer):
         if self._hubbed:
             self._hubbed = False
             self.hub_class.for_running_loop().discard(self)
+        fanouts, self._fanouts = self._fanouts, ()
+        for fanout in fanouts:
+            await fanout.discard(self)
         groups, self._grouped = self._grouped, ()
         for group in groups:
             try:
@@ -519,6 +641,17 @@ class UserSocketConsumer(AsyncJsonWebsocketConsumer):
             logger.debug("WebSocket: dropped a frame for a socket that is closing", exc_info=True)
             self.closed = True
 
+    async def push_text(self, text: str):
+        """``push`` of a frame already encoded (``encode_frame``): the fan-out encodes a broadcast
+        once and hands every local socket the same text."""
+        if self.closed:
+            return
+        try:
+            await self.base_send({"type": "websocket.send", "text": text})
+        except Exception:  # daphne/autobahn: "Attempt to send on a closed protocol"
+            logger.debug("WebSocket: dropped a frame for a socket that is closing", exc_info=True)
+            self.closed = True
+
     def _error_allowed(self) -> bool:
         now = time.monotonic()
         burst = float(settings.WS_ERROR_FRAME_BURST)
@@ -542,6 +675,10 @@ class UserSocketConsumer(AsyncJsonWebsocketConsumer):
             frame["retry_after"] = round(retry_after, 3)
         await self.push(frame)
 
+    @staticmethod
+    def encode_frame(content) -> str:
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+
     @classmethod
     async def encode_json(cls, content):
-        return json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+        return cls.encode_frame(content)

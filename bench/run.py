@@ -52,6 +52,8 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 CHAT_CLIENTS = int(os.environ.get("BENCH_CHAT_CLIENTS", "1000"))
 CHAT_SECONDS = int(os.environ.get("BENCH_CHAT_SECONDS", "60"))
+CHAT_SCALE_CLIENTS = int(os.environ.get("BENCH_CHAT_SCALE_CLIENTS", "5000"))
+CHAT_CLIENT_PROCS = int(os.environ.get("BENCH_CHAT_CLIENT_PROCS", "4"))
 
 SECTIONS = ("memory", "http", "vote", "stampede", "daphne", "ratelimit", "chat", "memory100k", "search", "lighthouse",
             "filters")
@@ -634,26 +636,58 @@ def _ratelimit_here() -> dict:
             "added_p50_ms": latency["added_p50_ms"], "added_p99_ms": latency["added_p99_ms"]}
 
 
-def section_chat(port: int, layer: str, extra_env: dict | None = None) -> dict:
+ASGI_SERVERS = ("daphne", "uvicorn")
+
+
+def asgi_server(kind: str, name: str, port: int, env: dict) -> Server:
+    """The WebSocket server under test: daphne (make run, the design card's server) or uvicorn
+    with wsproto (no per-frame drain: like daphne, a slow reader never stalls the fan-out)."""
+    if kind == "uvicorn":
+        return Server(name, [str(BIN / "uvicorn"), "treehole.asgi:application", "--host", "127.0.0.1", "--port",
+                             str(port), "--ws", "wsproto", "--lifespan", "off", "--no-access-log",
+                             "--log-level", "warning"], port, env)
+    return daphne(name, port, env)
+
+
+def section_chat(port: int, layer: str, extra_env: dict | None = None, *, server: str = "daphne",
+                 processes: int = 1, clients: int = CHAT_CLIENTS) -> dict:
     from accounts.models import User
     from accounts.tokens import issue_pair
 
-    users = list(User.objects.filter(username__startswith="bench_u").order_by("username")[:CHAT_CLIENTS])
+    users = list(User.objects.filter(username__startswith="bench_u").order_by("username")[:clients])
     tokens_file = OUT / "chat-tokens.txt"
     tokens_file.write_text("\n".join(issue_pair(user)["access"] for user in users) + "\n")
     backend = {"core": "channels_redis.core.RedisChannelLayer",
                "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer"}[layer]
-    with daphne(f"daphne-chat-{layer}", port, env_for(CHANNEL_LAYER_BACKEND=backend, **(extra_env or {}))) as server:
-        argv = ["taskset", "-c", CLIENT_CPU, PY, "-m", "bench.chat", "--port", str(port), "--tokens", str(tokens_file),
-                "--clients", str(len(users)), "--seconds", str(CHAT_SECONDS), "--pids",
-                ",".join(map(str, server.pids))]
+    env = env_for(CHANNEL_LAYER_BACKEND=backend, **(extra_env or {}))
+    ports = [port + i * 10 for i in range(processes)]
+    servers = []
+    try:
+        for i, server_port in enumerate(ports):
+            servers.append(asgi_server(server, f"{server}-chat-{layer}-{i}", server_port,
+                                       {**env, "TREEHOLE_WORKER_ID": str(810 + i)}))
+        pids = [pid for s in servers for pid in s.pids]
+        argv = ["taskset", "-c", CLIENT_CPU, PY, "-m", "bench.chat", "--ports", ",".join(map(str, ports)),
+                "--tokens", str(tokens_file), "--clients", str(clients), "--seconds", str(CHAT_SECONDS),
+                "--procs", str(CHAT_CLIENT_PROCS), "--pids", ",".join(map(str, pids))]
+        log(f"  {server} x{processes}, {layer}, {clients} clients; load average {os.getloadavg()}")
+        load_before = os.getloadavg()
         done = subprocess.run(argv, cwd=ROOT, env=env_for(), capture_output=True, text=True, preexec_fn=_raise_nofile,
-                              timeout=CHAT_SECONDS + 240)
-    (LOGS / f"chat-client-{layer}.log").write_text(done.stdout + done.stderr)
+                              timeout=CHAT_SECONDS + 400)
+    finally:
+        for s in servers:
+            s.stop()
+    (LOGS / f"chat-client-{server}-{layer}-{clients}.log").write_text(done.stdout + done.stderr)
     for line in done.stdout.splitlines():
         if line.startswith("BENCHJSON "):
             result = json.loads(line[len("BENCHJSON "):])
-            result["layer"] = backend + (" + socket_timeout 10 s" if extra_env else "")
+            result["layer"] = backend
+            result["extra_env"] = extra_env or {}
+            result["server"] = server
+            result["load_before"] = load_before
+            log(f"  lost {result['lost']}, p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms, "
+                f"idle CPU {result['idle_cpu_pct']} %, server {result['server_cpu_us_per_frame']} µs/frame, "
+                f"clients {result['client_cpu_pct']} %")
             return result
     raise RuntimeError(f"chat client printed no result: {done.stderr[-800:]}")
 
@@ -723,13 +757,13 @@ def main(argv=None) -> int:
                                                    "connections": CONNECTIONS, "chat_clients": CHAT_CLIENTS,
                                                    "chat_seconds": CHAT_SECONDS}, "errors": {}}
 
-    def run(name, func, *a):
+    def run(name, func, *a, **kw):
         if name not in only:
             return
         log(f"== {name}")
         t0 = time.monotonic()
         try:
-            results[name] = func(*a)
+            results[name] = func(*a, **kw)
         except Exception as exc:  # noqa: BLE001 - one failed section must not lose the others
             import traceback
 
@@ -748,14 +782,18 @@ def main(argv=None) -> int:
         run("daphne", section_daphne, args.port + 4)
         run("ratelimit", section_ratelimit)
         if "chat" in only:
-            only += ["chat_core", "chat_core_fixed", "chat_pubsub"]
+            # BENCH_CHAT_ROWS picks rows (e.g. "pubsub,uvicorn"); the default runs them all.
+            rows_wanted = os.environ.get("BENCH_CHAT_ROWS", "baseline,core,pubsub,uvicorn,scale").split(",")
+            only += [f"chat_{row}" for row in rows_wanted]
+            run("chat_baseline", section_chat, args.port + 5, "pubsub", {"CHAT_LOCAL_FANOUT": "0"})
             run("chat_core", section_chat, args.port + 5, "core")
-            core = results.get("chat_core")
-            if os.environ.get("BENCH_CHAT_FIX", "1") != "0" and (core is None or core["lost"] or core["closed_early"]):
-                # The core layer lost messages or connections: run it again with the Redis read
-                # timeout above its 5 s blocking pop (bench/settings.py), to tell the two causes apart.
-                run("chat_core_fixed", section_chat, args.port + 5, "core", {"BENCH_LAYER_SOCKET_TIMEOUT": "10"})
             run("chat_pubsub", section_chat, args.port + 5, "pubsub")
+            run("chat_uvicorn", section_chat, args.port + 5, "pubsub", None, server="uvicorn")
+            # The scale row on whichever server won the 1,000-client rows (lower p99, then CPU).
+            rows = [results[k] for k in ("chat_pubsub", "chat_uvicorn") if k in results and not results[k]["lost"]]
+            winner = min(rows, key=lambda r: (r["p99_ms"], r["busy_cpu_pct"]))["server"] if rows else "daphne"
+            run("chat_scale", section_chat, args.port + 5, "pubsub", None, server=winner, processes=2,
+                clients=CHAT_SCALE_CLIENTS)
         run("lighthouse", section_lighthouse, args.port + 6)
         if "memory100k" in only:
             def memory100k():

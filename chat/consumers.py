@@ -84,7 +84,10 @@ class ChatConsumer(UserSocketConsumer):
         return ChatHub.for_running_loop()
 
     async def on_join(self):
-        await self.group_join(events.GROUP)  # left by the base's cleanup
+        if settings.CHAT_LOCAL_FANOUT:
+            await self.fanout_join(events.GROUP)  # the process's one subscription; left by the base's cleanup
+        else:
+            await self.group_join(events.GROUP)
         try:
             state = await in_thread(presence.presence_join)(user_id=self.user_id, connection_id=self.channel_name)
         except RedisError:
@@ -163,6 +166,28 @@ class ChatConsumer(UserSocketConsumer):
             await self.send_json(frame)
 
     # -- events from the channel layer ----------------------------------------------------------
+    # The room's events reach this process once (accounts.websocket.GroupFanout) and go to all of
+    # its sockets from here: the frame is encoded once per message, not once per recipient.
+    @classmethod
+    async def fanout_chat_message(cls, event, consumers):
+        text = cls.encode_frame({"type": "message", "message": event["message"]})
+        origin, client_id = event.get("origin"), event.get("client_id")
+        own = None
+        if origin is not None and client_id is not None:
+            own = cls.encode_frame({"type": "message", "message": event["message"], "client_id": client_id})
+        for consumer in consumers:
+            await consumer.push_text(own if own is not None and consumer.channel_name == origin else text)
+
+    @classmethod
+    async def fanout_chat_presence(cls, event, consumers):
+        seq = event["seq"]
+        text = cls.encode_frame({"type": "presence", "count": event["count"]})
+        for consumer in consumers:
+            # Announcements from several processes can cross in flight: never an older count.
+            if seq > consumer.presence_seq and not consumer.closed:
+                consumer.presence_seq = seq
+                await consumer.push_text(text)
+
     async def chat_message(self, event):
         frame = {"type": "message", "message": event["message"]}
         if event.get("origin") == self.channel_name and event.get("client_id") is not None:
