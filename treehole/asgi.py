@@ -13,13 +13,14 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402 - needs Django set u
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from accounts.websocket import ExactOriginValidator, TokenAuthMiddleware  # noqa: E402
-from chat.routing import websocket_urlpatterns  # noqa: E402
+from chat.routing import websocket_urlpatterns as chat_routes  # noqa: E402
+from notifications.routing import websocket_urlpatterns as events_routes  # noqa: E402
 from treehole.concurrency import HttpConcurrencyLimit  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         # At most ASGI_HTTP_CONCURRENCY requests at once: the process's bound on DB connections.
         "http": HttpConcurrencyLimit(django_asgi_app),
-        "websocket": ExactOriginValidator(AuthMiddlewareStack(TokenAuthMiddleware(URLRouter(websocket_urlpatterns)))),
+        "websocket": ExactOriginValidator(AuthMiddlewareStack(TokenAuthMiddleware(URLRouter([*chat_routes, *events_routes])))),
     }
 )

@@ -14,6 +14,7 @@ from chat.api import router as chat_router
 from comments.api import router as comments_router
 from moderation.api import router as moderation_router
 from notes.api import router as notes_router
+from notifications.api import router as notifications_router
 from treehole.api import api
 from treehole.health import healthz
 from treehole.seo import robots_txt
@@ -28,6 +29,7 @@ api.add_router("", comments_router)
 api.add_router("/chat", chat_router)
 api.add_router("/uploads", uploads_router)
 api.add_router("", moderation_router)
+api.add_router("", notifications_router)
 
 admin.site.site_header = "心灵树洞 · 管理"
 admin.site.site_title = "心灵树洞"

@@ -23,3 +23,4 @@ from .chat import *  # noqa: F401,F403
 from .uploads import *  # noqa: F401,F403
 from .security import *  # noqa: F401,F403
 from .moderation import *  # noqa: F401,F403
+from .notifications import *  # noqa: F401,F403

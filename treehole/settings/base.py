@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "comments",
     "chat",
     "moderation",
+    "notifications",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,47 @@
+"""Real threads against real MariaDB: 20 people comment on one followed note at once, each
+comment's fan-out runs in its own thread after its commit (as 20 worker threads would)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+
+from comments.services import comment_create
+from notifications.models import Notification
+from treehole.testing import make_note, make_user
+
+COMMENTERS = 20
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_comments_at_once_fold_into_one_notification_of_count_twenty(categories, fast_hasher, generous_limits):
+    author = make_user()
+    note = make_note(author)
+    users = [make_user() for _ in range(COMMENTERS)]
+    barrier = threading.Barrier(COMMENTERS)
+    errors: list[BaseException] = []
+
+    def comment(index):
+        try:
+            barrier.wait()
+            comment_create(user=users[index], note_id=note.pk, content=f"第 {index} 个")
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=comment, args=(i,)) for i in range(COMMENTERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    [row] = Notification.objects.filter(user=author)
+    assert (row.kind, row.count, row.read_at, row.fold_key) == ("comment", COMMENTERS, None, f"n{note.pk}")
+    # Each commenter follows from their first comment and hears of the others' later comments only:
+    # nobody is told of their own, and nobody gets two unread rows for this note.
+    for user in users:
+        rows = list(Notification.objects.filter(user=user))
+        assert len(rows) <= 1 and all(r.count < COMMENTERS for r in rows)
