@@ -7,8 +7,10 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("通知")
 
     def ready(self):
-        from notifications import cache, handlers  # noqa: F401 - cache registers its rebuild step
+        from notifications import cache, handlers
         from treehole import hooks
+
+        hooks.register("rebuild_redis", cache.rebuild_unread_counts)
 
         hooks.register("comment_published", handlers.on_comment_published)
         hooks.register("comment_withdrawn", handlers.on_comment_withdrawn)

@@ -4,7 +4,7 @@
 changes it (a delivery, a withdrawal, marking read, the purge) deletes it with its lease after
 the commit, and the next reader refills it from one COUNT (single flight, a fill that read the
 database before a write is refused by the lease). So a warm count costs no SQL, and a lost key
-costs one query. ``rebuild_redis`` (the step below) drops every key and refills those of the
+costs one query. ``rebuild_redis`` (the step below, registered in apps.py) drops every key and refills those of the
 users who have anything unread.
 """
 
@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from redis.exceptions import RedisError
 
-from treehole import cache, rebuild
+from treehole import cache
 from treehole.redis import get_redis, key
 
 
@@ -88,7 +88,6 @@ def unread_counts_fresh(user_ids: Iterable[int]) -> dict[int, int]:
     return counts
 
 
-@rebuild.register
 def rebuild_unread_counts(stdout) -> None:
     """``manage.py rebuild_redis``: every unread count, from the database."""
     from notifications.models import Notification

@@ -27,6 +27,8 @@ moderation target kind). The hook names in use, each documented where it is cons
 - ``search_comments``     ``hook(note_ids) -> {note_id: [CommentText]}``, the searchable comments (notes/search)
 - ``rich_text_rule``      a ``treehole.richtext.LinkRule``: more links in notes' and comments' text
 - ``staff_signed_in``     ``hook(user=, ip=, door=)``, a staff account passed a login door (moderation audits it)
+- ``comment_published`` · ``comment_withdrawn`` · ``content_moderated`` · ``user_banned`` ·
+  ``reports_closed``  events emitted inside the writer's transaction (notifications/handlers.py)
 - ``reserved_usernames``  ``hook() -> iterable of names`` nobody may register (comments: the aliases)
 
 Same idea as Wagtail's ``wagtail.hooks`` (``register`` / ``get_hooks`` / ``register_temporarily``),
