@@ -3,7 +3,12 @@ joins. Events carry plain JSON-able dicts (channels-redis serializes them with m
 
 from __future__ import annotations
 
+import logging
+
+from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+
+logger = logging.getLogger(__name__)
 
 GROUP = "chat"
 MESSAGE_EVENT = "chat.message"
@@ -23,3 +28,12 @@ async def broadcast(event: dict) -> None:
     layer = get_channel_layer()
     if layer is not None:
         await layer.group_send(GROUP, event)
+
+
+def announce_presence(count: int, seq: int) -> None:
+    """Tell every connected client a new online count, from sync code (the online list's prune
+    found a change). A failed fan-out is logged: the next change announces again."""
+    try:
+        async_to_sync(broadcast)(presence_event(count, seq))
+    except Exception:
+        logger.exception("Could not announce the chat presence count")

@@ -340,6 +340,27 @@ def recent_merge(payloads: list[dict], *, complete: bool) -> int:
     return int(_MERGE(keys=[recent_key(), recent_meta_key()], args=[_cap(), "1" if complete else "0", *entries]))
 
 
+def recent_rebuild() -> int:
+    """Merge the database's newest messages into the list (messages pushed meanwhile are kept).
+    Safe at any time (``chat_rebuild_recent``, ``rebuild_redis``, the first history read after a
+    Redis loss); returns the list's length."""
+    from chat.models import ChatMessage
+    from chat.serializers import message_public
+
+    cap = _cap()
+    newest = list(ChatMessage.objects.select_related("user__avatar").order_by("-id")[:cap])
+    newest.reverse()
+    return recent_merge([message_public(m) for m in newest], complete=len(newest) < cap)
+
+
+def rebuild_step(stdout=None, **_kwargs) -> None:
+    """The chat's step of ``manage.py rebuild_redis``: the recent list from the database."""
+    recent_reset()
+    length = recent_rebuild()
+    if stdout is not None:
+        stdout.write(f"chat: {length} recent messages in Redis")
+
+
 def recent_window(mode: str, pivot: int | None, limit: int) -> tuple[list[dict], bool] | None:
     """The history window from Redis, or None when it is not wholly inside the list."""
     raw = _WINDOW(

@@ -10,7 +10,7 @@ from redis.exceptions import RedisError
 
 from accounts.models import User
 from accounts.serializers import user_public
-from chat import presence
+from chat import events, presence
 from chat.models import ChatMessage
 from chat.serializers import message_public
 from treehole.errors import Unavailable
@@ -35,9 +35,7 @@ def chat_history(*, before: int | None = None, after: int | None = None, limit: 
         window = presence.recent_window(mode, pivot, limit)
         if window is None and not presence.recent_is_built():
             # Redis was emptied (restart, flush): refill it from the database, then retry.
-            from chat.services import chat_recent_rebuild
-
-            chat_recent_rebuild()
+            presence.recent_rebuild()
             window = presence.recent_window(mode, pivot, limit)
     except RedisError:
         logger.warning("Chat history: Redis unavailable, reading the database", exc_info=True)
@@ -72,9 +70,7 @@ def chat_online() -> dict:
         # Presence lives only in Redis (who has a socket open right now): no database answer.
         raise Unavailable(_("在线名单暂时不可用，请稍后再试。")) from None
     if state.changed:
-        from chat.services import announce_presence
-
-        announce_presence(state)
+        events.announce_presence(state.count, state.seq)
     users = User.objects.select_related("avatar").filter(pk__in=state.user_ids).order_by("username")
     public = [user_public(u) for u in users]
     return {"count": len(public), "users": public}

@@ -90,23 +90,6 @@ def chat_message_delete(*, message_id: int) -> None:
     after_commit(partial(presence.recent_remove, message_id), repair=Repair(presence.recent_reset))
 
 
-def chat_recent_rebuild() -> int:
-    """Merge the database's newest messages into the Redis list (messages pushed meanwhile are
-    kept). Safe at any time; returns the list's length."""
-    cap = settings.CHAT_RECENT_SIZE
-    newest = list(ChatMessage.objects.select_related("user__avatar").order_by("-id")[:cap])
-    newest.reverse()
-    return presence.recent_merge([message_public(m) for m in newest], complete=len(newest) < cap)
-
-
-def announce_presence(state: presence.Presence) -> None:
-    """Tell every connected client the new online count (from sync code, e.g. the API's sweep)."""
-    try:
-        async_to_sync(events.broadcast)(events.presence_event(state.count, state.seq))
-    except Exception:
-        logger.exception("Could not announce the chat presence count")
-
-
 def chat_message_import(*, message_id: int, user_id: int, content: str, created_at) -> ChatMessage:
     """A message brought in from another site (``manage.py import_seed``), id and time kept. No
     fan-out and no Redis write: the importer rebuilds the recent list at the end. Call it with

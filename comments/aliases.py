@@ -4,6 +4,8 @@ The n-th distinct commenter of a note gets name(n). It depends only on the order
 that note's thread, never on who they are, so an alias in one note says nothing about the same
 user's alias in another."""
 
+from notes.serializers import ANONYMOUS_DISPLAY_NAME
+
 NAMES = (
     "Alice", "Bob", "Carol", "Dave", "Eve", "Frank", "Grace", "Heidi", "Ivan", "Judy", "Kevin", "Linda",
     "Mallory", "Niaj", "Olivia", "Peggy", "Quentin", "Rupert", "Sybil", "Trent", "Ursula", "Victor",
@@ -21,3 +23,13 @@ def alias_name(number: int) -> str:
         first, second = divmod(number, count)
         return f"{NAMES[first]} {NAMES[second]}"
     return f"{NAMES[number % count]} {number // count}"
+
+
+def comment_display_name(*, note, user_id: int, username: str, alias_number: int | None) -> str:
+    """The name a comment shows: the username on a signed note; on an anonymous one, 洞主 for the
+    note's author and the commenter's alias (``alias_number``, 0-based) for everyone else."""
+    if not note.anonymous:
+        return username
+    if user_id == note.author_id:
+        return ANONYMOUS_DISPLAY_NAME
+    return alias_name(alias_number or 0)

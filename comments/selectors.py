@@ -7,9 +7,9 @@ import logging
 from redis.exceptions import RedisError
 
 from comments import cache
+from comments.aliases import comment_display_name
 from comments.models import Comment, NoteAlias
 from comments.serializers import card_from_comment, comment_serialize
-from comments.services import comment_display_name
 from treehole.errors import NotFound
 from treehole.pagination import Page, page_bounds, paginate
 

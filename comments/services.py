@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.services import ensure_can_write
 from comments import cache
-from comments.aliases import alias_name
+from comments.aliases import comment_display_name
 from comments.models import Comment, NoteAlias
 from comments.serializers import card_from_comment
 from notes.services import follow_add, note_comment_count_add
@@ -68,16 +68,6 @@ def _alias_number(note, user) -> int:
     number = NoteAlias.objects.filter(note=note).count()
     NoteAlias.objects.create(note=note, user_id=user_id, number=number)
     return number
-
-
-def comment_display_name(*, note, user_id: int, username: str, alias_number: int | None) -> str:
-    if not note.anonymous:
-        return username
-    if user_id == note.author_id:
-        from notes.serializers import ANONYMOUS_DISPLAY_NAME
-
-        return ANONYMOUS_DISPLAY_NAME
-    return alias_name(alias_number or 0)
 
 
 def comment_create(*, user, note_id: int, content, reply_to_id: int | None = None) -> Comment:

@@ -119,7 +119,7 @@ def test_history_survives_the_loss_of_redis(no_chat_limit):
     assert [int(m["id"]) for page in reversed(page_back(100)) for m in page] == ids + more_ids
     # The management command does the same on demand.
     redis.delete(presence.recent_key(), presence.recent_meta_key())
-    assert services.chat_recent_rebuild() == 500
+    assert presence.recent_rebuild() == 500
 
 
 def test_the_list_stays_sorted_when_messages_reach_redis_out_of_order():

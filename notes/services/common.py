@@ -13,6 +13,7 @@ from notes.models import Category, Note, NoteImage
 from treehole import clock
 from treehole.effects import Repair, after_commit
 from treehole.errors import InvalidInput, NotFound
+from uploads.services import images_claim, video_claim
 
 
 def window_end(note: Note) -> datetime:
@@ -100,8 +101,6 @@ def report_content_saved(note: Note, *, held: bool) -> None:
 def claim_images(*, owner, image_ids: Sequence[int], note: Note | None) -> list:
     """The caller's own images for ``note`` (None: a new note), in order, marked attached.
     An image already on another note is refused."""
-    from uploads.services import images_claim
-
     image_ids = list(image_ids)
     elsewhere = NoteImage.objects.filter(image_id__in=image_ids)
     if note is not None:
@@ -112,20 +111,8 @@ def claim_images(*, owner, image_ids: Sequence[int], note: Note | None) -> list:
 
 
 def claim_video(*, owner, video_id: int, note: Note | None):
-    """The caller's own published video file, marked attached."""
-    from uploads.models import StoredFile
-
-    stored = StoredFile.objects.select_for_update().filter(pk=video_id, owner=owner).first()
-    problem = None
-    if stored is None:
-        problem = _("找不到视频，或视频不是你上传的。")
-    elif not stored.content_type.startswith("video/"):
-        problem = _("只能附加视频文件。")
-    elif Note.objects.filter(video_id=video_id).exclude(pk=getattr(note, "pk", None)).exists():
-        problem = _("视频已经用在别的帖子里了。")
-    if problem:
-        raise InvalidInput(_("提交的数据有误。"), fields={"video_id": [problem]})
-    if not stored.attached:
-        StoredFile.objects.filter(pk=stored.pk).update(attached=True)
-        stored.attached = True
-    return stored
+    """The caller's own published video file, marked attached (refused when another note shows it)."""
+    return video_claim(
+        owner=owner, file_id=video_id,
+        in_use=lambda: Note.objects.filter(video_id=video_id).exclude(pk=getattr(note, "pk", None)).exists(),
+    )

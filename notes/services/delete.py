@@ -6,11 +6,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from notes import ranking, search
-from notes.models import Vote
+from notes.models import NoteImage, Vote
 from notes.services.common import locked_note, on_commit_redis
 from treehole import hooks
 from treehole.effects import after_commit
 from treehole.errors import Forbidden
+from uploads.services import images_delete, stored_file_delete
 
 logger = logging.getLogger(__name__)
 
@@ -18,24 +19,18 @@ logger = logging.getLogger(__name__)
 def note_delete(*, note_id: int, user) -> None:
     """Delete a note (its author or staff) with its votes, comments (cascade), images, video and
     every Redis trace; the ``note_deleted`` hooks run on commit."""
-    from uploads.models import Image, StoredFile
-    from uploads.services.common import storage_delete_on_commit
-
     with transaction.atomic():
         note = locked_note(note_id, user)
         if note.author_id != user.pk and not user.is_staff:
             raise Forbidden(_("只有作者或管理员可以删除这篇帖子。"))
         state = ranking.rank_state(note)
-        images = list(Image.objects.filter(note_link__note=note).values_list("pk", "file", "thumb"))
-        files = [name for _pk, file, thumb in images for name in (file, thumb)]
+        image_ids = list(NoteImage.objects.filter(note=note).values_list("image_id", flat=True))
         Vote.objects.filter(note=note).delete()
         video_id = note.video_id
         note.delete()
-        Image.objects.filter(pk__in=[pk for pk, _file, _thumb in images]).delete()
+        images_delete(image_ids=image_ids)
         if video_id:
-            files += list(StoredFile.objects.filter(pk=video_id).values_list("file", flat=True))
-            StoredFile.objects.filter(pk=video_id).delete()
-        storage_delete_on_commit(name for name in files if name)
+            stored_file_delete(file_id=video_id)
         on_commit_redis(note_id, lambda: ranking.note_removed(state))
         after_commit(lambda: _run_note_deleted(note_id))
         search.note_changed(note_id)

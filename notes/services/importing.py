@@ -16,6 +16,7 @@ from django.db import transaction
 from notes.models import Category, Follow, Note, NoteImage, Vote
 from notes.services.common import base_score, window_end
 from notes.services.numbers import number_take
+from uploads.services import images_attach
 
 
 def note_import(
@@ -42,10 +43,7 @@ def note_import(
     )
     note.save(force_insert=True)
     NoteImage.objects.bulk_create(NoteImage(note=note, image=image, position=position) for position, image in enumerate(images))
-    if images:
-        from uploads.models import Image
-
-        Image.objects.filter(pk__in=[image.pk for image in images]).update(attached=True)
+    images_attach(image_ids=[image.pk for image in images])
     Follow.objects.bulk_create(
         [Follow(user_id=author_id, note_id=note.pk, created_at=created_at, seen_at=created_at)], ignore_conflicts=True
     )

@@ -21,6 +21,7 @@ from notes.services.common import (
 from treehole import clock
 from treehole.effects import after_commit
 from treehole.errors import Forbidden
+from uploads.services import images_release, stored_file_release
 
 UNSET = object()
 
@@ -71,18 +72,12 @@ def note_update(
             NoteImage.objects.bulk_create(
                 [NoteImage(note=note, image=image, position=position) for position, image in enumerate(images)]
             )
-            if removed:
-                from uploads.models import Image
-
-                # No longer shown: the uploads sweeper deletes them like any unattached upload.
-                Image.objects.filter(pk__in=removed).update(attached=False)
+            images_release(image_ids=removed)
         if video_id is not UNSET:
             old_video_id = note.video_id
             note.video = claim_video(owner=user, video_id=video_id, note=note) if video_id is not None else None
             if old_video_id and old_video_id != note.video_id:
-                from uploads.models import StoredFile
-
-                StoredFile.objects.filter(pk=old_video_id).update(attached=False)
+                stored_file_release(file_id=old_video_id)
         if held and not note.held:
             note.held = note.hidden = True  # out of the lists until a moderator approves it again
         note.updated_at = now

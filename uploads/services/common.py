@@ -41,6 +41,23 @@ def storage_delete_on_commit(names) -> None:
     transaction.on_commit(lambda: storage_delete(names))
 
 
+def rows_set_attached(model, ids, *, attached: bool) -> None:
+    """Mark rows attached (kept by the sweeper) or released (swept like any unattached upload)."""
+    ids = list(ids)
+    if ids:
+        model.objects.filter(pk__in=ids).update(attached=attached)
+
+
+def rows_delete(model, ids, file_fields: tuple[str, ...]) -> None:
+    """Delete rows now and their stored files once the transaction commits."""
+    ids = list(ids)
+    if not ids:
+        return
+    names = [name for row in model.objects.filter(pk__in=ids).values_list(*file_fields) for name in row]
+    model.objects.filter(pk__in=ids).delete()
+    storage_delete_on_commit(name for name in names if name)
+
+
 def sweep_unattached(model, file_fields: tuple[str, ...], *, older_than: timedelta | None, batch: int) -> int:
     """Delete rows of ``model`` never attached within ``older_than`` (default
     settings.UPLOAD_UNATTACHED_TTL) of their upload, in batches: rows first (locked with SKIP

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from treehole.errors import InvalidInput, PayloadTooLarge
 from uploads.imaging import process_image, random_name
 from uploads.models import Image, ImagePurpose
-from uploads.services.common import sweep_unattached, uploader_check
+from uploads.services.common import rows_delete, rows_set_attached, sweep_unattached, uploader_check
 
 
 def image_create(*, owner, data: bytes, purpose: str = ImagePurpose.NOTE) -> Image:
@@ -118,6 +118,21 @@ def images_claim(*, owner, image_ids: list[int], purpose: str = ImagePurpose.NOT
         raise InvalidInput(fields={"image_ids": [_("找不到图片，或图片不是你上传的。")]})
     Image.objects.filter(pk__in=image_ids).update(attached=True)
     return [found[image_id] for image_id in image_ids]
+
+
+def images_attach(*, image_ids) -> None:
+    """Mark images attached (kept by the sweeper), e.g. imported with their note."""
+    rows_set_attached(Image, image_ids, attached=True)
+
+
+def images_release(*, image_ids) -> None:
+    """No longer shown: the sweeper deletes them like any unattached upload."""
+    rows_set_attached(Image, image_ids, attached=False)
+
+
+def images_delete(*, image_ids) -> None:
+    """Delete the rows now and their files (image and thumbnail) once the transaction commits."""
+    rows_delete(Image, image_ids, ("file", "thumb"))
 
 
 def images_sweep_unattached(*, older_than: timedelta | None = None, batch: int = 500) -> int:

@@ -2,12 +2,12 @@
 
 from django.core.management.base import BaseCommand
 
-from chat.services import chat_recent_rebuild
+from chat import presence
 
 
 class Command(BaseCommand):
     help = "Merge the newest chat messages from the database into Redis (safe while the site runs)."
 
     def handle(self, *args, **options):
-        length = chat_recent_rebuild()
+        length = presence.recent_rebuild()
         self.stdout.write(self.style.SUCCESS(f"chat:recent holds {length} messages"))
