@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinLengthValidator, MinValueValidator
 from django.db import models
 from django.utils.crypto import salted_hmac
@@ -34,6 +35,10 @@ class User(AbstractUser):
         validators=[UnicodeUsernameValidator(), MinLengthValidator(2)],
         error_messages={"unique": _("这个用户名已被使用。")},
     )
+    # The name's confusable skeleton (accounts/usernames.py), kept by save(): the unique index
+    # makes "no two names look alike" a fact of the database. NULL only for an account that was
+    # already a look-alike of an older one when the column arrived (migration 0004).
+    username_skeleton = models.CharField(max_length=255, null=True, unique=True, editable=False)
     email = models.EmailField(_("邮箱"), unique=True, error_messages={"unique": _("这个邮箱已注册。")})
     avatar = models.ForeignKey(
         "uploads.Image", verbose_name=_("头像"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -52,6 +57,37 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        user = super().from_db(db, field_names, values)
+        user._loaded_username = user.__dict__.get("username")
+        return user
+
+    def _skeleton_stale(self) -> bool:
+        return self._state.adding or self.username != getattr(self, "_loaded_username", None)
+
+    def clean(self):
+        super().clean()
+        from accounts.usernames import skeleton
+
+        if self.username and self._skeleton_stale():
+            twins = User.objects.filter(username_skeleton=skeleton(self.username)).exclude(pk=self.pk)
+            if twins.exists():
+                raise ValidationError({"username": _("这个用户名和已有的用户名太像了。")})
+
+    def save(self, *args, **kwargs):
+        # The skeleton follows the name whenever the name is written (a legacy look-alike keeps
+        # its NULL until it is renamed).
+        update_fields = kwargs.get("update_fields")
+        if (update_fields is None or "username" in update_fields) and self._skeleton_stale():
+            from accounts.usernames import skeleton
+
+            self.username_skeleton = skeleton(self.username)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "username_skeleton"}
+        super().save(*args, **kwargs)
+        self._loaded_username = self.username
 
     def get_session_auth_hash(self):
         # Django signs the session with the password hash; adding token_version makes "log out

@@ -27,3 +27,13 @@ def user_username_taken(username: str, *, exclude_id: int | None = None) -> bool
     if exclude_id is not None:
         query = query.exclude(pk=exclude_id)
     return query.exists()
+
+
+def user_username_lookalike_taken(username: str, *, exclude_id: int | None = None) -> bool:
+    """Another member's name has the same confusable skeleton (``аlice`` against ``alice``)."""
+    from accounts.usernames import skeleton
+
+    query = User.objects.filter(username_skeleton=skeleton(username))
+    if exclude_id is not None:
+        query = query.exclude(pk=exclude_id)
+    return query.exists()

@@ -16,7 +16,14 @@ from django.utils.translation import gettext as _
 
 from accounts import tokens, verification
 from accounts.models import Gender, User
-from accounts.selectors import normalize_email, user_email_taken, user_find_by_login, user_username_taken
+from accounts import usernames
+from accounts.selectors import (
+    normalize_email,
+    user_email_taken,
+    user_find_by_login,
+    user_username_lookalike_taken,
+    user_username_taken,
+)
 from accounts.tasks import send_email_code
 from treehole import hooks, ratelimit
 from treehole.effects import Repair, after_commit
@@ -65,12 +72,17 @@ def _clean_username(username: str, *, exclude_id: int | None = None) -> str:
             except ValidationError:
                 errors.append(_("用户名只能包含文字、数字和 @/./+/-/_ 。"))
                 break
+    if not errors and usernames.is_reserved(username):
+        errors.append(_("这个用户名是保留的，请换一个。"))
     if not errors:
         # Sensitive words (moderation registers its filter): any match refuses a name.
         for screen in hooks.get_hooks("username_screen"):
             screen(username, field="username")
     if not errors and user_username_taken(username, exclude_id=exclude_id):
         raise Conflict(_("这个用户名已被使用。"), fields={"username": [_("这个用户名已被使用。")]})
+    if not errors and user_username_lookalike_taken(username, exclude_id=exclude_id):
+        message = _("这个用户名和已有的用户名太像了。")
+        raise Conflict(message, fields={"username": [message]})
     if errors:
         raise InvalidInput(fields={"username": errors})
     return username

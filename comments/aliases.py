@@ -33,3 +33,9 @@ def comment_display_name(*, note, user_id: int, username: str, alias_number: int
     if user_id == note.author_id:
         return ANONYMOUS_DISPLAY_NAME
     return alias_name(alias_number or 0)
+
+
+def reserved_names() -> tuple[str, ...]:
+    """Nobody may register an alias as their username (the ``reserved_usernames`` hook): a
+    member called Alice could pass for a thread's anonymous Alice."""
+    return (*NAMES, ANONYMOUS_DISPLAY_NAME)

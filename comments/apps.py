@@ -6,7 +6,7 @@ class CommentsConfig(AppConfig):
     verbose_name = "评论"
 
     def ready(self):
-        from comments import cache, export, seed_import, targets
+        from comments import aliases, cache, export, seed_import, targets
         from comments.selectors import comment_texts_for_search
         from moderation.targets import HOOK as MODERATION_TARGET
         from treehole import hooks
@@ -19,3 +19,4 @@ class CommentsConfig(AppConfig):
         hooks.register("search_comments", comment_texts_for_search)
         hooks.register("user_export", export.export_sections, order=20)
         hooks.register("seed_import", seed_import.seed_import_step, order=50)
+        hooks.register("reserved_usernames", aliases.reserved_names)

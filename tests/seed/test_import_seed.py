@@ -60,11 +60,11 @@ def seed(tmp_path):
     alice = db.user(username="lin_xiao", email="Lin.Xiao@Example.com", password=ALICE_PASSWORD, sex=2, age=20, minutes=0)
     db.execute("UPDATE user_basic SET usericon = %s WHERE identity = %s",
                (db.upload(alice, png_bytes((90, 60), mode="RGB"), ext="png", minutes=1, kind=1), str(alice)))
-    bob = db.user(username="bob", email="bob@example.com", password="bob-Seed-pass22", sex=1, minutes=2,
+    bob = db.user(username="bowen", email="bob@example.com", password="bob-Seed-pass22", sex=1, minutes=2,
                   usericon="https://cdn.example.com/default-icon.png")
-    carol = db.user(username="carol", email="carol@example.com", password="carol-Seed-pass3", minutes=3)
+    carol = db.user(username="keluo", email="carol@example.com", password="carol-Seed-pass3", minutes=3)
     renamed = db.user(username="张 三", email="zhang@example.com", password="zhang-Seed-pass4", minutes=4)
-    broken_hash = db.user(username="mallory", email="mallory@example.com", password_hash="not-a-hash", minutes=5)
+    broken_hash = db.user(username="mali", email="mallory@example.com", password_hash="not-a-hash", minutes=5)
     duplicate_email = db.user(username="lin2", email="lin.xiao@example.com", password="x-Seed-pass55", minutes=6)
     db.user(username="gone", email="gone@example.com", password="gone-Seed-pass6", minutes=7, deleted=True)
 
@@ -104,9 +104,9 @@ def seed(tmp_path):
 
     messages = [
         db.message(user=alice, username="alice", content="大家好", minutes=50),
-        db.message(user=bob, username="bob", content="你好呀", minutes=51),
+        db.message(user=bob, username="bowen", content="你好呀", minutes=51),
     ]
-    db.message(user=broken_hash, username="mallory", content="我没导入", minutes=52)
+    db.message(user=broken_hash, username="mali", content="我没导入", minutes=52)
     yield Seed(
         db=db, alice=alice, bob=bob, carol=carol, renamed=renamed, broken_hash=broken_hash, duplicate_email=duplicate_email,
         note_with_images=note_with_images, plain_note=plain_note, overlong_note=overlong_note, surrogate_note=surrogate_note,
@@ -254,7 +254,7 @@ def test_imported_notes_stay_anonymous(seed):
                  "/api/v1/notes", f"/notes/{seed.note_with_images}/", "/"):
         response = client.get(path)
         assert response.status_code == 200, path
-        for secret in (b"lin_xiao", b"lin.xiao@example.com", str(seed.alice).encode(), b"bob", str(seed.bob).encode()):
+        for secret in (b"lin_xiao", b"lin.xiao@example.com", str(seed.alice).encode(), b"bowen", str(seed.bob).encode()):
             assert secret not in response.content, (path, secret)
     note = client.get_json(f"/api/v1/notes/{seed.note_with_images}").json()
     assert note["author"] == {"display_name": "洞主", "avatar_url": None, "anonymous": True, "is_me": False}
@@ -263,7 +263,7 @@ def test_imported_notes_stay_anonymous(seed):
 def test_signed_notes_option_keeps_the_author_name(seed):
     run_import(seed, "--signed-notes")
     note = ApiClient().get_json(f"/api/v1/notes/{seed.plain_note}").json()
-    assert note["author"]["anonymous"] is False and note["author"]["username"] == "bob"
+    assert note["author"]["anonymous"] is False and note["author"]["username"] == "bowen"
 
 
 def test_second_run_changes_nothing(seed):
