@@ -73,9 +73,21 @@ class NoteAdmin(AuthorHiddenAdmin):
     ordering = ("-created_at",)
     actions = ["hide", "unhide", "delete_through_service"]
     fields = ("title", "content", "category", "author_shown", "anonymous", "video", "approve", "against", "score",
-              "visits", "comment_count", "hidden", "folded", "version", "created_at", "updated_at", "edited_at")
+              "visits", "comment_count", "hidden", "folded", "version", "created_at", "updated_at", "edited_at",
+              "poll_shown")
     readonly_fields = tuple(name for name in fields if name != "hidden")
     inlines = [NoteImageInline, NoteRevisionInline]
+
+    @admin.display(description=_("投票"))
+    def poll_shown(self, note):
+        """The poll's question and counts (never who voted)."""
+        from notes.models import Poll
+
+        poll = Poll.objects.filter(note=note).first()
+        if poll is None:
+            return "—"
+        options = "；".join(f"{option.text}：{option.votes}" for option in poll.options.all())
+        return f"{poll.question}（{poll.total_voters}）— {options}"
 
     @admin.display(description=_("作者"))
     def author_shown(self, note):

@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 from ninja.responses import Status
 
-from pydantic import Strict
+from pydantic import AwareDatetime, Strict
 
 from accounts.authentication import api_auth, optional_api_auth
 from notes import search, selectors, services
-from notes.models import Category
+from notes.models import Category, Poll, PollOption
 from notes.search import load as search_load
 from treehole.api import ErrorOut, api
 from treehole.errors import InvalidInput, NotFound
@@ -69,6 +69,22 @@ class AuthorOut(Schema):
     username: str | None = Field(None, description="Only when anonymous is false (the key is absent otherwise)")
 
 
+class PollOptionOut(Schema):
+    id: str = ID
+    text: str
+    votes: int | None = Field(..., ge=0, description="null until the caller has voted or the poll has closed")
+
+
+class PollOut(Schema):
+    question: str
+    options: list[PollOptionOut] = Field(..., min_length=2, max_length=10)
+    multiple: bool = Field(..., description="Several options may be chosen")
+    closes_at: datetime | None = Field(..., description="When voting ends (null: never)")
+    my_choices: list[str] = Field(..., description="The option ids the caller chose ([] when they have not voted or are signed out)")
+    total_voters: int = Field(..., ge=0, description="How many people voted")
+    closed: bool
+
+
 class NoteOut(Schema):
     id: str = ID
     number: int = Field(..., ge=1, description="The short public number (#123): 1, 2, 3 … in publishing order, never reused")
@@ -100,6 +116,7 @@ class NoteOut(Schema):
     created_at: datetime
     updated_at: datetime
     edited_at: datetime | None = Field(..., description="The last edit of the title or the content (null: never edited)")
+    poll: PollOut | None = Field(..., description="The note's poll, or null")
 
 
 class RevisionOut(Schema):
@@ -123,6 +140,14 @@ CategorySlug = Text(TextKind.LINE, max_length=Category._meta.get_field("slug").m
 ImageIds = list[IdString]
 
 
+class PollIn(Schema):
+    question: Text(TextKind.LINE, min_length=1, max_length=Poll._meta.get_field("question").max_length)
+    options: list[Text(TextKind.LINE, min_length=1, max_length=PollOption._meta.get_field("text").max_length)] = Field(
+        ..., min_length=2, max_length=10, description="2-10 distinct option texts, in order")
+    multiple: bool = Field(False, description="Allow choosing several options")
+    closes_at: AwareDatetime | None = Field(None, description="When voting ends (with a time zone; within a year); null: never")
+
+
 class NoteIn(Schema):
     title: Title
     content: Content
@@ -130,6 +155,7 @@ class NoteIn(Schema):
     image_ids: ImageIds = Field(default_factory=list, max_length=LIMITS["images_per_note"], description="Image ids (strings) uploaded with purpose=note, in order")
     anonymous: bool = True
     video_id: IdString | None = Field(None, description="Extension: the id of the caller's own published chunked upload (a video)")
+    poll: PollIn | None = Field(None, description="A poll made with the note (it cannot be added or changed later)")
 
 
 class NotePatchIn(Schema):
@@ -143,6 +169,11 @@ class NotePatchIn(Schema):
 
 class VoteIn(Schema):
     value: Annotated[int, Strict()] = Field(..., description="1 (approve), -1 (against) or 0 (cancel)")
+
+
+class PollVoteIn(Schema):
+    option_ids: list[IdString] = Field(..., max_length=10, description=(
+        "The options chosen (exactly one for a single-choice poll); [] withdraws the ballot (extension)"))
 
 
 class VoteOut(Schema):
@@ -308,6 +339,7 @@ def note_create(request, payload: NoteIn):
         anonymous=payload.anonymous,
         image_ids=_ids(payload.image_ids, "image_ids"),
         video_id=_optional_id(payload.video_id, "video_id"),
+        poll=payload.poll.model_dump() if payload.poll is not None else None,
     )
     return Status(201, selectors.note_detail(note_id=note.pk, viewer=request.auth, count_visit=False))
 
@@ -371,6 +403,15 @@ def note_delete(request, note_id: str):
 def note_vote(request, note_id: str, payload: VoteIn):
     result = services.note_vote(note_id=_note_id(note_id), user=request.auth, value=payload.value)
     return Status(200, {"approve": result.approve, "against": result.against, "score": result.score, "my_vote": result.my_vote})
+
+
+@router.put("/notes/{note_id}/poll/vote", auth=api_auth, response={200: PollOut, 409: ErrorOut, **ERRORS},
+            summary="Vote in the note's poll: one ballot per user, changeable until the poll closes")
+@rate_limited("vote")
+def poll_vote(request, note_id: str, payload: PollVoteIn):
+    note_id = _note_id(note_id)
+    services.poll_vote(note_id=note_id, user=request.auth, option_ids=_ids(payload.option_ids, "option_ids"))
+    return Status(200, selectors.note_detail(note_id=note_id, viewer=request.auth, count_visit=False)["poll"])
 
 
 @router.put("/notes/{note_id}/follow", auth=api_auth, response={204: None, **ERRORS},

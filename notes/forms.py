@@ -74,3 +74,53 @@ class FiltersForm(forms.Form):
     def keywords(self) -> list[str]:
         raw = self.cleaned_data.get("muted_keywords") or ""
         return [part.strip() for line in raw.split("\n") for part in line.replace("，", ",").split(",") if part.strip()]
+
+
+POLL_DURATIONS = [("", _("不截止")), ("1", _("1 天后")), ("3", _("3 天后")), ("7", _("7 天后")), ("30", _("30 天后"))]
+
+
+class PollForm(forms.Form):
+    """The compose page's optional poll (prefix ``poll``): the question, one option per line, single
+    or multiple choice and when it closes. Left empty, the note has no poll."""
+
+    question = TextField(kind=TextKind.LINE, label=_("投票问题"), required=False, strip=False)
+    options = TextField(kind=TextKind.PROSE, label=_("选项（每行一个，2–10 个）"), required=False, strip=False,
+                        widget=forms.Textarea(attrs={"rows": 4}))
+    multiple = forms.BooleanField(label=_("允许多选"), required=False)
+    duration = forms.ChoiceField(label=_("截止时间"), choices=POLL_DURATIONS, required=False)
+
+    # The service's field names (notes.services.poll) -> this form's.
+    SERVICE_FIELDS = {"poll.question": "question", "poll.options": "options", "poll.closes_at": "duration"}
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "poll")
+        super().__init__(*args, **kwargs)
+        from notes.models import Poll, PollOption
+
+        self.fields["question"].widget.attrs.update({"maxlength": Poll._meta.get_field("question").max_length})
+        self.fields["options"].widget.attrs.update({"data-option-max": PollOption._meta.get_field("text").max_length})
+
+    def poll(self) -> dict | None:
+        """The poll for ``note_create`` (None when the author left it empty)."""
+        from datetime import timedelta
+
+        from treehole import clock
+
+        data = self.cleaned_data
+        options = [line.strip() for line in (data.get("options") or "").split("\n") if line.strip()]
+        question = (data.get("question") or "").strip()
+        if not question and not options:
+            return None
+        days = data.get("duration")
+        return {"question": question, "options": options, "multiple": bool(data.get("multiple")),
+                "closes_at": clock.now() + timedelta(days=int(days)) if days else None}
+
+    def add_service_error(self, exc) -> bool:
+        """Put a poll error of the service on its field; False when it was not about the poll."""
+        placed = False
+        for field, messages in (exc.fields or {}).items():
+            if field in self.SERVICE_FIELDS:
+                for message in messages:
+                    self.add_error(self.SERVICE_FIELDS[field], message)
+                placed = True
+        return placed

@@ -13,13 +13,13 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 
 from django.conf import settings
-from django.db.models import Count, Q, Value
+from django.db.models import BigIntegerField, Count, Q, Value
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
 from moderation.selectors import hidden_reasons
 from notes import filtering, ranking
-from notes.models import Bookmark, Category, Follow, Note, NoteFilter, NoteRevision, Vote
+from notes.models import Bookmark, Category, Follow, Note, NoteFilter, NoteRevision, PollChoice, Vote
 from notes.serializers import card_current, card_from_note, note_serialize
 from treehole import cache
 from treehole.errors import InvalidInput, NotFound
@@ -74,8 +74,9 @@ def category_check(slug: str | None) -> str | None:
 # --- Loading cards from the database --------------------------------------------------------------
 
 def _with_card_data(notes):
-    """What a card needs, in two queries whatever the number of notes."""
-    return notes.select_related("category", "author__avatar", "video").prefetch_related("note_images__image")
+    """What a card needs, in two queries whatever the number of notes (three when some have a poll)."""
+    return notes.select_related("category", "author__avatar", "video", "poll").prefetch_related(
+        "note_images__image", "poll__options")
 
 
 def cards_load(note_ids: Sequence[int]) -> dict[int, dict[str, str]]:
@@ -104,31 +105,48 @@ def _my_votes(viewer_id: int | None, note_ids: Sequence[int]) -> dict[int, int]:
     return dict(Vote.objects.filter(user_id=viewer_id, note_id__in=note_ids).values_list("note_id", "value"))
 
 
-def note_relations(viewer_id: int | None, note_ids: Sequence[int]) -> tuple[set[int], set[int]]:
-    """Which of ``note_ids`` the viewer follows and which they bookmarked, in one query."""
+def note_relations(viewer_id: int | None, note_ids: Sequence[int], poll_ids: Sequence[int] = ()
+                   ) -> tuple[set[int], set[int], dict[int, list[str]]]:
+    """Which of ``note_ids`` the viewer follows, which they bookmarked, and the options they chose
+    in the polls of ``poll_ids`` (note id -> option ids), in one query."""
     if viewer_id is None or not note_ids:
-        return set(), set()
-    follows = Follow.objects.filter(user_id=viewer_id, note_id__in=note_ids).values_list("note_id", Value("f"))
-    marks = Bookmark.objects.filter(user_id=viewer_id, note_id__in=note_ids).values_list("note_id", Value("b"))
-    following, bookmarked = set(), set()
-    for note_id, kind in follows.union(marks, all=True):
-        (following if kind == "f" else bookmarked).add(note_id)
-    return following, bookmarked
+        return set(), set(), {}
+    none = Value(0, output_field=BigIntegerField())
+    follows = Follow.objects.filter(user_id=viewer_id, note_id__in=note_ids).values_list("note_id", Value("f"), none)
+    marks = Bookmark.objects.filter(user_id=viewer_id, note_id__in=note_ids).values_list("note_id", Value("b"), none)
+    parts = [marks]
+    if poll_ids:
+        parts.append(PollChoice.objects.filter(ballot__user_id=viewer_id, ballot__poll_id__in=poll_ids)
+                     .values_list("ballot__poll_id", Value("c"), "option_id"))
+    following, bookmarked, choices = set(), set(), {}
+    for note_id, kind, option_id in follows.union(*parts, all=True):
+        if kind == "f":
+            following.add(note_id)
+        elif kind == "b":
+            bookmarked.add(note_id)
+        else:
+            choices.setdefault(note_id, []).append(str(option_id))
+    return following, bookmarked, choices
+
+
+def _poll_ids(cards: Sequence[dict[str, str]]) -> list[int]:
+    return [int(card["id"]) for card in cards if card.get("poll")]
 
 
 def _serialize_cards(cards: Sequence[dict[str, str]], viewer, known_votes: dict[int, int] | None = None) -> list[dict]:
     """Note objects for cards; the viewer's votes Redis did not know come from one query, their
-    follows and bookmarks from another (none for a signed-out viewer)."""
+    follows, bookmarks and poll choices from another (none for a signed-out viewer)."""
     viewer_id = _viewer_id(viewer)
     known = dict(known_votes or {})
     ids = [int(card["id"]) for card in cards]
     unknown = [note_id for note_id in ids if note_id not in known]
     known.update(_my_votes(viewer_id, unknown))
-    following, bookmarked = note_relations(viewer_id, ids)
+    following, bookmarked, choices = note_relations(viewer_id, ids, _poll_ids(cards))
     reader_filters = filtering.filters_for(viewer)
     return [
         _with_warning_fold(note_serialize(card, viewer=viewer, my_vote=known.get(note_id, 0), following=note_id in following,
-                                          bookmarked=note_id in bookmarked), reader_filters)
+                                          bookmarked=note_id in bookmarked, my_choices=choices.get(note_id, ())),
+                           reader_filters)
         for note_id, card in zip(ids, cards)
     ]
 
@@ -427,9 +445,11 @@ def note_detail(*, note_id: int, viewer=None, count_visit: bool = True, with_rel
         my_vote = _my_votes(viewer_id, [note_id]).get(note_id, 0)  # no query for a signed-out viewer
     else:
         my_vote = int(float(mine)) if mine else 0
-    following, bookmarked = note_relations(viewer_id, [note_id]) if with_relations else (set(), set())
+    following, bookmarked, choices = (note_relations(viewer_id, [note_id], _poll_ids([card])) if with_relations
+                                      else (set(), set(), {}))
     return _with_warning_fold(note_serialize(card, viewer=viewer, my_vote=my_vote, following=note_id in following,
-                                             bookmarked=note_id in bookmarked), filtering.filters_for(viewer))
+                                             bookmarked=note_id in bookmarked, my_choices=choices.get(note_id, ())),
+                              filtering.filters_for(viewer))
 
 
 def _detail_from_redis(note_id: int, *, count_visit: bool, viewer_id: int | None) -> tuple[dict | None, str]:

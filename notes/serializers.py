@@ -10,23 +10,26 @@ viewer sees, and for an anonymous note that is never the id, the username or the
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from treehole import clock
 from uploads.services import image_serialize
 
 ANONYMOUS_DISPLAY_NAME = "洞主"
 
-# Card fields: the version `v` of the counters, the time score `t` (creation, epoch seconds), the
+# Card fields: `poll` (JSON, "" for none) with its own version `pv` (ballots do not touch the
+# note row), the version `v` of the counters, the time score `t` (creation, epoch seconds), the
 # card's layout `fmt` (CARD_FORMAT).
 CARD_FIELDS = (
     "id", "number", "title", "content", "category", "category_name", "author_id", "author_username",
     "author_avatar", "anonymous", "approve", "against", "score", "visits", "comment_count",
-    "hidden", "folded", "held", "created_at", "updated_at", "edited_at", "t", "images", "video", "v", "fmt",
+    "hidden", "folded", "held", "created_at", "updated_at", "edited_at", "t", "images", "video", "poll", "pv",
+    "v", "fmt",
 )
 # Bumped whenever CARD_FIELDS changes: a cached card of another layout (written before an upgrade)
 # is treated as missing and refilled from the database, never served with a field absent.
-CARD_FORMAT = "3"
+CARD_FORMAT = "4"
 
 
 def card_current(card: Mapping[str, str]) -> bool:
@@ -50,12 +53,40 @@ def time_score(created_at: datetime) -> float:
     return created_at.timestamp()
 
 
-def card_from_note(note, *, pending_visits: int = 0, images=None) -> dict[str, str]:
-    """A note row (with category, author, author.avatar, video and note_images→image loaded) as a
-    card. ``images`` (Image rows, in order) saves the query when the caller has them."""
+_NO_POLL = object()
+
+
+def poll_card(poll, options) -> str:
+    """A poll and its options (in order) as the card's ``poll`` field."""
+    return json.dumps({
+        "question": poll.question,
+        "multiple": bool(poll.multiple),
+        "closes_at": poll.closes_at.isoformat() if poll.closes_at else None,
+        "total_voters": poll.total_voters,
+        "options": [{"id": str(option.pk), "text": option.text, "votes": option.votes} for option in options],
+    }, ensure_ascii=False, separators=(",", ":"))
+
+
+def _note_poll(note):
+    """The note's poll row (select_related("poll") + prefetched options, or one query each)."""
+    from notes.models import Poll
+
+    try:
+        return note.poll
+    except Poll.DoesNotExist:
+        return None
+
+
+def card_from_note(note, *, pending_visits: int = 0, images=None, poll=_NO_POLL) -> dict[str, str]:
+    """A note row (with category, author, author.avatar, video, note_images→image, poll and
+    poll→options loaded) as a card. ``images`` (Image rows, in order) and ``poll`` (``(Poll,
+    [PollOption])`` or None) save the queries when the caller has them."""
     author = note.author
     if images is None:
         images = [link.image for link in note.note_images.all()]
+    if poll is _NO_POLL:
+        row = _note_poll(note)
+        poll = (row, list(row.options.all())) if row is not None else None
     images = [image_serialize(image) for image in images]
     return {
         "id": str(note.pk),
@@ -82,6 +113,8 @@ def card_from_note(note, *, pending_visits: int = 0, images=None) -> dict[str, s
         "t": repr(time_score(note.created_at)),
         "images": json.dumps(images, ensure_ascii=False, separators=(",", ":")),
         "video": json.dumps(video_serialize(note.video), ensure_ascii=False, separators=(",", ":")),
+        "poll": poll_card(*poll) if poll else "",
+        "pv": str(poll[0].version) if poll else "0",
         "v": str(note.version),
         "fmt": CARD_FORMAT,
     }
@@ -125,6 +158,28 @@ def note_author(note, viewer) -> dict:
     )
 
 
+def poll_serialize(raw: str, *, my_choices: Sequence[str] = (), now: datetime | None = None) -> dict | None:
+    """The contract's Poll from the card's ``poll`` field, for a viewer who chose ``my_choices``
+    (option ids). The votes stay null until the viewer has voted or the poll has closed."""
+    if not raw:
+        return None
+    poll = json.loads(raw)
+    closes_at = poll["closes_at"]
+    closed = closes_at is not None and (now or clock.now()) >= datetime.fromisoformat(closes_at)
+    mine = [option["id"] for option in poll["options"] if option["id"] in set(my_choices)]
+    shown = bool(mine) or closed
+    return {
+        "question": poll["question"],
+        "options": [{"id": option["id"], "text": option["text"], "votes": option["votes"] if shown else None}
+                    for option in poll["options"]],
+        "multiple": poll["multiple"],
+        "closes_at": closes_at,
+        "my_choices": mine,
+        "total_voters": poll["total_voters"],
+        "closed": closed,
+    }
+
+
 def note_serialize(
     card: Mapping[str, str],
     *,
@@ -133,10 +188,12 @@ def note_serialize(
     folded: bool | None = None,
     following: bool = False,
     bookmarked: bool = False,
+    my_choices: Sequence[str] = (),
 ) -> dict:
     """The contract's Note (plus the ``video`` extension) from a card. ``folded`` overrides the
     card's flag (moderation may fold for reasons of its own); ``following``/``bookmarked`` are the
-    viewer's relations to it (false for a signed-out viewer)."""
+    viewer's relations to it (false for a signed-out viewer); ``my_choices`` the poll options the
+    viewer chose."""
     return {
         "id": card["id"],
         "number": int(card["number"]),
@@ -159,5 +216,6 @@ def note_serialize(
         "created_at": card["created_at"],
         "updated_at": card["updated_at"],
         "edited_at": card.get("edited_at") or None,
+        "poll": poll_serialize(card.get("poll") or "", my_choices=my_choices),
     }
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("notes/<str:note_id>/", views.note_detail, name="note_detail"),
     path("notes/<str:note_id>/edit/", views.note_edit, name="note_edit"),
     path("notes/<str:note_id>/revisions/", views.note_revisions, name="note_revisions"),
+    path("notes/<str:note_id>/poll/", views.poll_vote, name="note_poll_vote"),
     path("notes/<str:note_id>/delete/", views.note_delete, name="note_delete"),
     path("me/notes/", views.my_notes, name="my_notes"),
     path("me/filters/", views.my_filters, name="my_filters"),

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_POST
 from moderation.care import care_for_text
 from notes import filtering, search, selectors, services
 from notes.search import load as search_load
-from notes.forms import FiltersForm, NoteForm, video_change
+from notes.forms import FiltersForm, NoteForm, PollForm, video_change
 from treehole import ratelimit
 from treehole.errors import DomainError, InvalidInput, NotFound, RateLimited, Unavailable
 from treehole.ids import parse_id
@@ -40,6 +41,15 @@ def _decorate(note: dict) -> dict:
     note["created"] = datetime.fromisoformat(note["created_at"])
     note["updated"] = datetime.fromisoformat(note["updated_at"])
     note["edited"] = bool(note.get("edited_at"))
+    poll = note.get("poll")
+    if poll:
+        poll = note["poll"] = {**poll, "options": [dict(option) for option in poll["options"]]}
+        poll["shown"] = poll["options"][0]["votes"] is not None
+        poll["closes"] = datetime.fromisoformat(poll["closes_at"]) if poll["closes_at"] else None
+        for option in poll["options"]:
+            option["chosen"] = option["id"] in poll["my_choices"]
+            if poll["shown"]:
+                option["percent"] = round(100 * option["votes"] / poll["total_voters"]) if poll["total_voters"] else 0
     content = note["content"]
     note["excerpt"] = content if len(content) <= EXCERPT_CHARS else content[:EXCERPT_CHARS] + "…"
     return note
@@ -182,9 +192,10 @@ def note_by_number(request, number: int):
     return redirect("note_detail", note_id=note_id)
 
 
-def _save(request, form: NoteForm, *, note_id: int | None):
+def _save(request, form: NoteForm, *, note_id: int | None, poll_form: PollForm | None = None):
     """Run the create or edit service for a bound form; the note or None (errors on the form)."""
-    if not form.is_valid():
+    poll_ok = poll_form is None or poll_form.is_valid()
+    if not form.is_valid() or not poll_ok:
         return None
     data = form.cleaned_data
     video_given, video_id, video_ok = video_change(request.POST)
@@ -197,6 +208,7 @@ def _save(request, form: NoteForm, *, note_id: int | None):
             return services.note_create(
                 author=request.user, title=data["title"], content=data["content"], category=data["category"],
                 anonymous=data.get("anonymous", False), image_ids=data["image_ids"], video_id=video_id,
+                poll=poll_form.poll() if poll_form is not None else None,
             )
         changes = {"title": data["title"], "content": data["content"], "category": data["category"],
                    "image_ids": data["image_ids"]}
@@ -204,7 +216,8 @@ def _save(request, form: NoteForm, *, note_id: int | None):
             changes["video_id"] = video_id
         return services.note_update(note_id=note_id, user=request.user, **changes)
     except DomainError as exc:
-        add_domain_error(form, exc)
+        if poll_form is None or not poll_form.add_service_error(exc):
+            add_domain_error(form, exc)
         request.treehole_status = exc.status
         return None
 
@@ -212,13 +225,15 @@ def _save(request, form: NoteForm, *, note_id: int | None):
 @login_required
 def note_create(request):
     form = NoteForm(request.POST or None)
+    poll_form = PollForm(request.POST or None)
     if request.method == "POST":
-        note = _save(request, form, note_id=None)
+        note = _save(request, form, note_id=None, poll_form=poll_form)
         if note is not None:
             messages.success(request, _("发布成功。"))
             return redirect("note_detail", note_id=note.pk)
-    status = getattr(request, "treehole_status", 400 if form.errors else 200)
-    return render(request, "notes/compose.html", {"form": form, "editing": False, **_compose_limits()}, status=status)
+    status = getattr(request, "treehole_status", 400 if form.errors or poll_form.errors else 200)
+    context = {"form": form, "poll_form": poll_form, "editing": False, **_compose_limits()}
+    return render(request, "notes/compose.html", context, status=status)
 
 
 @login_required
@@ -243,6 +258,31 @@ def note_edit(request, note_id: str):
     status = getattr(request, "treehole_status", 400 if form.errors else 200)
     context = {"form": form, "editing": True, "note": note, "images": images, **_compose_limits()}
     return render(request, "notes/compose.html", context, status=status)
+
+
+@login_required
+@require_POST
+def poll_vote(request, note_id: str):
+    """The note page's poll form (works without JavaScript): the chosen ``option``s, or
+    ``withdraw`` to take the ballot back."""
+    note_id = _note_id_or_404(note_id)
+    withdraw = request.POST.get("withdraw") == "1"
+    chosen = [] if withdraw else [parse_id(value) for value in request.POST.getlist("option")]
+    if not withdraw and not chosen:
+        messages.error(request, _("请先选一个选项。"))
+    elif any(option_id is None for option_id in chosen):
+        messages.error(request, _("没有这个选项。"))
+    else:
+        try:
+            ratelimit.enforce("vote", request=request, user=request.user)
+            services.poll_vote(note_id=note_id, user=request.user, option_ids=chosen)
+        except NotFound:
+            raise Http404 from None
+        except DomainError as exc:
+            messages.error(request, "；".join(m for ms in (exc.fields or {}).values() for m in ms) or exc.message)
+        else:
+            messages.success(request, _("已撤回投票。") if withdraw else _("投票成功。"))
+    return redirect(reverse("note_detail", args=[note_id]) + "#poll")
 
 
 @login_required

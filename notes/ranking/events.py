@@ -147,6 +147,12 @@ def note_info_incr_comments(note_id: int, delta: int, *, version: int | None = N
     return int(result)
 
 
+def note_poll_changed(note_id: int, *, version: int, poll: str) -> int:
+    """Write a poll's committed counts (the card's ``poll`` field, version ``version``) into the
+    note's cached card; a missing card loses its fill lease instead (the next fill reads them)."""
+    return int(scripts.POLL(keys=[keys.info_key(note_id), keys.lease_key(note_id)], args=[int(version), poll]))
+
+
 def categories_changed() -> None:
     """The category list (names, counts) changed: drop its cached copy."""
     cache.invalidate(keys.categories_key(), lease_key=keys.categories_lease_key())

@@ -26,6 +26,7 @@ REMOVED = LuaScript(_PLACEMENT, _source("removed"))
 PLACED = LuaScript(_PLACEMENT, _source("placed"))
 
 COMMENT_COUNT = LuaScript(_source("comment_count"))
+POLL = LuaScript(_source("poll"))
 LIST = LuaScript(LEASE_TAKE_LUA, _source("list"))
 DETAIL = LuaScript(_source("detail"))
 VISIT = LuaScript(_source("visit"))

@@ -5,6 +5,7 @@ from notes.services.counters import note_comment_count_add, visits_flush
 from notes.services.create import note_create
 from notes.services.delete import note_delete
 from notes.services.filters import note_filter_save
+from notes.services.poll import poll_recount, poll_vote
 from notes.services.moderate import note_set_folded, note_set_held, note_set_hidden
 from notes.services.relations import (
     follow_add,
@@ -36,5 +37,7 @@ __all__ = [
     "note_unfollow",
     "note_update",
     "note_vote",
+    "poll_recount",
+    "poll_vote",
     "visits_flush",
 ]

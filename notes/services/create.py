@@ -19,6 +19,7 @@ from notes.services.common import (
     voted_ttl,
 )
 from notes.services.numbers import SequenceMissing, number_take, sequence_ensure
+from notes.services.poll import poll_add, poll_clean
 from notes.services.relations import follow_add
 from treehole import clock
 
@@ -32,14 +33,17 @@ def note_create(
     anonymous: bool = True,
     image_ids: Sequence[int] = (),
     video_id: int | None = None,
+    poll: dict | None = None,
 ) -> Note:
-    """Publish a note, followed by its author. On commit it enters the rankings with its card and an
-    empty voted set."""
+    """Publish a note, followed by its author, with an optional poll (``{question, options,
+    multiple, closes_at}``, notes.services.poll). On commit it enters the rankings with its card
+    and an empty voted set."""
     ensure_can_write(author)
     fields = clean_fields(title=title, content=content, category=category, required=True)
+    cleaned_poll = poll_clean(**poll) if poll is not None else None
     held = screen_text_fields(fields)
     row = {"author": author, "fields": fields, "held": held, "anonymous": anonymous, "image_ids": image_ids,
-           "video_id": video_id}
+           "video_id": video_id, "poll": cleaned_poll}
     try:
         return _insert(**row)
     except SequenceMissing:
@@ -47,7 +51,8 @@ def note_create(
         return _insert(**row)
 
 
-def _insert(*, author, fields: dict, held: bool, anonymous: bool, image_ids: Sequence[int], video_id: int | None) -> Note:
+def _insert(*, author, fields: dict, held: bool, anonymous: bool, image_ids: Sequence[int], video_id: int | None,
+            poll: dict | None) -> Note:
     now = clock.now()
     with transaction.atomic():
         note = Note(
@@ -62,9 +67,10 @@ def _insert(*, author, fields: dict, held: bool, anonymous: bool, image_ids: Seq
         NoteImage.objects.bulk_create(
             [NoteImage(note=note, image=image, position=position) for position, image in enumerate(images)]
         )
+        poll_rows = poll_add(note=note, cleaned=poll) if poll is not None else None
         report_content_saved(note, held=held)
         follow_add(user_id=author.pk, note_id=note.pk)
-        card = card_from_note(note, images=images)
+        card = card_from_note(note, images=images, poll=poll_rows)
         state = ranking.rank_state(note)
         ttl = voted_ttl(note)
         on_commit_redis(note.pk, lambda: ranking.note_created(state, card=card, voted_ttl=ttl))

@@ -114,3 +114,32 @@ def test_cold_list_queries_do_not_grow_with_the_page(api_client, many_notes, dja
     with django_assert_max_num_queries(2):
         body = api_client.get_json("/api/v1/notes", {"order": "hot", "size": 50}).json()
     assert len(body["results"]) == 50
+
+
+def test_polls_cost_no_query_warm_and_one_cold(author, categories, django_assert_num_queries, django_assert_max_num_queries):
+    """A page of notes with polls: signed out, warm, still zero SQL; signed in, the viewer's
+    choices come in the same query as their follows and bookmarks; cold, the options of every
+    poll on the page in one more query."""
+    from notes.services import note_create, poll_vote
+    from notes.models import PollOption
+
+    notes = [note_create(author=author, title=f"投票 {i}", content="选一个", category="life",
+                         poll={"question": "选哪个？", "options": ["甲", "乙"]}) for i in range(6)]
+    reader = make_user()
+    for note in notes[::2]:
+        poll_vote(note_id=note.pk, user=reader, option_ids=[PollOption.objects.filter(poll_id=note.pk).first().pk])
+    from treehole.testing import ApiClient
+
+    client, signed_out = token_client(reader), ApiClient()
+    signed_out.get_json("/api/v1/notes", {"order": "new"})
+    with django_assert_num_queries(0):
+        body = signed_out.get_json("/api/v1/notes", {"order": "new"}).json()
+    assert all(n["poll"]["options"][0]["votes"] is None for n in body["results"])
+    with django_assert_num_queries(2):  # the user; their follows, bookmarks and poll choices
+        body = client.get_json("/api/v1/notes", {"order": "new"}).json()
+    assert [bool(n["poll"]["my_choices"]) for n in body["results"]] == [False, True] * 3
+    for note in notes:
+        get_redis().delete(ranking.info_key(note.pk))
+    with django_assert_max_num_queries(3):  # rows, images, poll options
+        body = signed_out.get_json("/api/v1/notes", {"order": "new"}).json()
+    assert [n["poll"]["total_voters"] for n in body["results"]] == [0, 1] * 3

@@ -17,18 +17,22 @@ class Command(BaseCommand):
     help = "Rebuild every Redis key from the database (after a flush, or a failure between the two)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--recount", action="store_true", help="Recompute note counters from the vote rows first.")
+        parser.add_argument("--recount", action="store_true", help="Recompute note counters from the vote rows (and poll counts from the ballots) first.")
 
     def handle(self, *args, **options):
         started = clock.now()
         if options["recount"]:
-            from notes.models import Note
-            from notes.services import note_recount
+            from notes.models import Note, Poll
+            from notes.services import note_recount, poll_recount
 
             ids = list(Note.objects.values_list("pk", flat=True))
             for note_id in ids:
                 note_recount(note_id=note_id)
             self.stdout.write(f"Recounted {len(ids)} notes from their votes.")
+            polls = list(Poll.objects.values_list("pk", flat=True))
+            for note_id in polls:
+                poll_recount(note_id=note_id)
+            self.stdout.write(f"Recounted {len(polls)} polls from their ballots.")
         for step in hooks.get_hooks("rebuild_redis"):
             step(stdout=self.stdout)
         # Every repair asked for before the rebuild began is redone by it.
