@@ -135,6 +135,7 @@ def test_polls_cost_no_query_warm_and_one_cold(author, categories, django_assert
     with django_assert_num_queries(0):
         body = signed_out.get_json("/api/v1/notes", {"order": "new"}).json()
     assert all(n["poll"]["options"][0]["votes"] is None for n in body["results"])
+    client.get_json("/api/v1/notes", {"order": "new"})  # their filters are cached
     with django_assert_num_queries(2):  # the user; their follows, bookmarks and poll choices
         body = client.get_json("/api/v1/notes", {"order": "new"}).json()
     assert [bool(n["poll"]["my_choices"]) for n in body["results"]] == [False, True] * 3
