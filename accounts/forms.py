@@ -56,6 +56,10 @@ class StaffLoginForm(AdminAuthenticationForm):
     counting, captcha and lock as the API and the pages (Django's own form would skip all three),
     and the staff sign-in written to the audit log."""
 
+    username = TextField(kind=TextKind.LINE, label=_("邮箱或用户名"), max_length=254,
+                         widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
+    password = TextField(kind=TextKind.SECRET, label=_("密码"), max_length=128,
+                         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
     captcha_key = TextField(kind=TextKind.LINE, required=False, max_length=64, widget=forms.HiddenInput)
     captcha_value = TextField(kind=TextKind.LINE, label=_("图片验证码"), required=False, max_length=10)
 
