@@ -17,11 +17,18 @@ try {
     await page.close();
     await browser.disconnect();
   }
-  const result = await lighthouse(url, {
+  const flags = {
     port: chrome.port, output: "json", logLevel: "error", maxWaitForLoad: 60000,
     onlyCategories: ["performance", "accessibility", "best-practices", "seo"],
     disableStorageReset: Boolean(cookieName), // keep the session cookie set above
-  });
+  };
+  // The mobile preset's CPU slowdown, calibrated to this host (bench/lighthouse.py).
+  const multiplier = Number(process.env.LIGHTHOUSE_CPU_MULTIPLIER || "0");
+  const config = multiplier > 0
+    ? { extends: "lighthouse:default", settings: { throttling: { rttMs: 150, throughputKbps: 1638.4, requestLatencyMs: 562.5,
+        downloadThroughputKbps: 1474.56, uploadThroughputKbps: 675, cpuSlowdownMultiplier: multiplier } } }
+    : undefined;
+  const result = await lighthouse(url, flags, config);
   fs.writeFileSync(out, result.report);
 } finally {
   await chrome.kill();

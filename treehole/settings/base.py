@@ -55,6 +55,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "treehole.net.TrustedProxyMiddleware",  # first: is_secure() is believed from here on
     "django.middleware.security.SecurityMiddleware",
+    # Pages and JSON leave compressed when the client accepts it (no proxy is assumed in front:
+    # `make run` and a lone app process serve browsers directly). Django's GZip pads each
+    # response with random bytes against BREACH, and CSRF tokens are masked per response.
+    "django.middleware.gzip.GZipMiddleware",
     "treehole.protection.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -120,9 +124,10 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-# Serve static files straight from the app directories too, so a lone app process with DEBUG off
-# works even before `collectstatic` (compose runs collectstatic and nginx serves them).
-WHITENOISE_USE_FINDERS = True
+# Serve static files straight from the app directories too while nothing is collected, so a lone
+# app process with DEBUG off works even before `collectstatic` (compose collects; nginx serves them).
+# Once collected, only the collected (and pre-compressed: .gz beside each file) copies are served.
+WHITENOISE_USE_FINDERS = not (STATIC_ROOT / "css").is_dir()
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)  # nginx serves /media/ in compose
 
 
