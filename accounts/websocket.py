@@ -386,6 +386,7 @@ class UserSocketConsumer(AsyncJsonWebsocketConsumer):
     _grouped: tuple[str, ...] = ()
     _fanouts: tuple[GroupFanout, ...] = ()
     _hubbed = False
+    heartbeat_result = None
 
     async def __call__(self, scope, receive, send):
         """Channels' ``AsyncConsumer.__call__``, except that a channel layer that cannot open a
@@ -448,7 +449,8 @@ class UserSocketConsumer(AsyncJsonWebsocketConsumer):
         """The socket closed (any reason) after ``on_join`` ran: leave groups, clean up."""
 
     async def on_heartbeat(self) -> None:
-        """At most once a second per socket while frames arrive (chat refreshes presence)."""
+        """At most once a second per socket while frames arrive, after ``heartbeat_sync`` (chat
+        refreshes presence there and announces a change here)."""
 
     async def on_frame(self, frame_type, content: dict) -> None:
         await self.send_error("invalid", _("未知的帧类型。"))
@@ -581,28 +583,25 @@ class UserSocketConsumer(AsyncJsonWebsocketConsumer):
             return
         now = time.monotonic()
         self.last_seen = now
-        if await self._revoked():
+        problem, content = self._parse(text_data)
+        frame_type = content.get("type") if content is not None else None
+        heartbeat = problem is None and (frame_type == "ping" or now - self.last_touch >= TOUCH_EVERY_SECONDS)
+        if heartbeat:
+            self.last_touch = now
+        # One trip to a worker thread per frame: the revocation read, and on a heartbeat the
+        # socket's touch and the subclass's ``heartbeat_sync`` (a ping every 25 s from each of
+        # 1,000 sockets was three trips and three round trips each, most of an idle server's CPU).
+        current, touched, self.heartbeat_result = await in_thread(self._frame_sync)(heartbeat)
+        if current is None:
+            current = await database_sync_to_async(token_version_current)(self.user_id)
+        if current != self.token_version:
+            await self.revoke()
             return
-        if text_data is None:
-            await self.send_error("invalid", _("只接受 JSON 文本帧。"))
+        if problem is not None:
+            await self.send_error(*problem)
             return
-        if len(text_data.encode("utf-8", "surrogatepass")) > settings.WS_MAX_FRAME_BYTES:
-            await self.send_error("payload_too_large", _("消息太长了。"))
-            return
-        try:
-            content = json.loads(text_data)
-        except ValueError:
-            await self.send_error("invalid", _("帧不是有效的 JSON。"))
-            return
-        if not isinstance(content, dict):
-            await self.send_error("invalid", _("帧必须是 JSON 对象。"))
-            return
-        if lone_surrogate_path(content) is not None:  # unstorable, and unsendable back as UTF-8
-            await self.send_error("invalid", _("帧里有无法保存的字符（不成对的 UTF-16 代理项）。"))
-            return
-        frame_type = content.get("type")
-        if frame_type == "ping" or now - self.last_touch >= TOUCH_EVERY_SECONDS:
-            await self._heartbeat(now)
+        if heartbeat:
+            await self._heartbeat_done(touched)
             if self.closed:
                 return
         if frame_type == "ping":
@@ -610,23 +609,59 @@ class UserSocketConsumer(AsyncJsonWebsocketConsumer):
         else:
             await self.on_frame(frame_type, content)
 
-    async def _heartbeat(self, now: float):
-        self.last_touch = now
+    @staticmethod
+    def _parse(text_data) -> tuple[tuple[str, str] | None, dict | None]:
+        """(error code and message, None) for a frame the base refuses, else (None, the object)."""
+        if text_data is None:
+            return ("invalid", _("只接受 JSON 文本帧。")), None
+        if len(text_data.encode("utf-8", "surrogatepass")) > settings.WS_MAX_FRAME_BYTES:
+            return ("payload_too_large", _("消息太长了。")), None
         try:
-            await in_thread(verification.socket_touch)(
+            content = json.loads(text_data)
+        except ValueError:
+            return ("invalid", _("帧不是有效的 JSON。")), None
+        if not isinstance(content, dict):
+            return ("invalid", _("帧必须是 JSON 对象。")), None
+        if lone_surrogate_path(content) is not None:  # unstorable, and unsendable back as UTF-8
+            return ("invalid", _("帧里有无法保存的字符（不成对的 UTF-16 代理项）。")), None
+        return None, content
+
+    def _frame_sync(self, heartbeat: bool):
+        """In a worker thread: the cached token version (None: ask the database), and on a
+        heartbeat whether the touch reached Redis and what ``heartbeat_sync`` returned."""
+        try:
+            current = verification.token_version_cached(self.user_id)
+        except RedisError:
+            current = None
+        if not heartbeat:
+            return current, None, None
+        try:
+            verification.socket_touch(
                 kind=self.socket_kind, user_id=self.user_id, channel=self.channel_name,
                 timeout_seconds=settings.WS_HEARTBEAT_TIMEOUT,
             )
-            self._counted = True
+            touched = True
         except RedisError:
-            logger.warning("WebSocket heartbeat: Redis unavailable (%s)", self.socket_kind)
-        else:
+            touched = False
+        return current, touched, self.heartbeat_sync()
+
+    def heartbeat_sync(self):
+        """Blocking heartbeat work of a subclass (a Redis call), run in the same worker thread as
+        the base's own; its result is ``self.heartbeat_result`` when ``on_heartbeat`` runs. It
+        must not raise (catch RedisError and return something that says so)."""
+        return None
+
+    async def _heartbeat_done(self, touched: bool):
+        if touched:
+            self._counted = True
             if not self.fanout:  # Redis answers again: come back with fan-out
                 try:
                     await self._cleanup()
                 finally:
                     await self.close(code=CLOSE_RECONNECT)
                 return
+        else:
+            logger.warning("WebSocket heartbeat: Redis unavailable (%s)", self.socket_kind)
         await self.on_heartbeat()
 
     # -- sending ------------------------------------------------------------------------------

@@ -111,18 +111,27 @@ class ChatConsumer(UserSocketConsumer):
         if state.changed:
             self._hub().announce()
 
-    async def on_heartbeat(self):
-        member = {"user_id": self.user_id, "connection_id": self.channel_name}
+    def heartbeat_sync(self):
+        """In the base's worker thread, with its own touch: refresh this socket's presence (which
+        also (re)joins a socket that Redis had lost or never got: it was down at connect)."""
         try:
-            # Also (re)joins a socket that Redis had lost or never got (it was down at connect).
-            state = await in_thread(presence.presence_touch)(**member)
-            if self.closed:  # expired by the hub meanwhile: undo the touch
-                state = await in_thread(presence.presence_leave)(**member)
+            state = presence.presence_touch(user_id=self.user_id, connection_id=self.channel_name)
+            self.in_presence = True  # so that a revocation found on this frame also leaves it
+            return state
         except RedisError:
             logger.warning("Chat presence unavailable (heartbeat)", exc_info=True)
+            return None
+
+    async def on_heartbeat(self):
+        state = self.heartbeat_result
+        if state is None:
             return
-        if not self.closed:
-            self.in_presence = True
+        if self.closed:  # expired by the hub meanwhile: undo the touch
+            try:
+                state = await in_thread(presence.presence_leave)(user_id=self.user_id, connection_id=self.channel_name)
+            except RedisError:
+                logger.warning("Chat presence unavailable (heartbeat)", exc_info=True)
+                return
         if state.changed:  # this connection had been pruned, or the sweep pruned others
             self._hub().announce()
 
