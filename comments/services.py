@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
@@ -14,24 +12,17 @@ from comments import cache
 from comments.aliases import comment_display_name
 from comments.models import Comment, NoteAlias
 from comments.serializers import card_from_comment
+from moderation.filters import screen_text
+from moderation.services import content_saved
 from notes.services import follow_add, note_comment_count_add
 from notes import search
 from treehole import clock, hooks
 from treehole.effects import Repair, after_commit
 from treehole.errors import Forbidden, InvalidInput, NotFound
 
-# Plain functions called with the new comment after its commit (notifications will hook in here).
-comment_created_hooks: list[Callable[[Comment], None]] = []
-
-
-def on_comment_created(hook: Callable[[Comment], None]) -> Callable[[Comment], None]:
-    """Register ``hook(comment)``, called once the comment is committed."""
-    comment_created_hooks.append(hook)
-    return hook
-
-
 def _notify_created(comment: Comment) -> None:
-    for hook in comment_created_hooks:
+    """The ``comment_created`` hooks, with the new comment once its transaction committed."""
+    for hook in hooks.get_hooks("comment_created"):
         hook(comment)
 
 
@@ -137,25 +128,13 @@ def comment_import(*, comment_id: int, note_id: int, author_id: int, content: st
 
 
 def _screen(content: str) -> tuple[str, bool]:
-    """Sensitive-word screening when moderation is installed: masked text and whether it is held."""
-    try:
-        from moderation.filters import screen_text
-    except ModuleNotFoundError as exc:
-        if exc.name != "moderation.filters":
-            raise
-        return content, False
+    """Sensitive-word screening: masked text and whether it is held (a blocked word raises)."""
     result = screen_text(content, field="content")
     return result.text, result.held
 
 
 def _content_saved(comment: Comment, *, content: str, held: bool, author) -> None:
     """Tell moderation about held text or crisis phrases (it opens a case; nothing is blocked)."""
-    try:
-        from moderation.services import content_saved
-    except ModuleNotFoundError as exc:
-        if exc.name != "moderation.services":
-            raise
-        return
     content_saved(target_type="comment", target_id=comment.pk, text=content, held=held, author=author)
 
 
@@ -219,7 +198,31 @@ def comment_set_flags(*, comment_id: int, folded: bool | None = None, held: bool
                                         alias_number=number)
             _published(comment, display_name=name,
                        reply_author_id=comment.reply_to.author_id if comment.reply_to_id else None)
-        after_commit(
-            lambda: cache.invalidate(comment.note_id, [comment_id]), repair=Repair(cache.thread_drop, comment.note_id)
-        )
-        search.note_changed(comment.note_id, background=True)
+        _changed(comment)
+
+
+def comment_edit(*, comment_id: int, content) -> Comment:
+    """A moderator's edit of a comment's text (the admin): limited and screened like a new
+    comment — a blocked word refuses it, masked words are masked, a "hold" match holds it — and
+    the Redis thread shows the new text once the transaction commits."""
+    content, held = _screen(_clean_content(content))
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().select_related("note", "author").filter(pk=comment_id).first()
+        if comment is None or comment.deleted:
+            raise NotFound()
+        changes = {"content": content, **({"held": True} if held else {})}
+        Comment.objects.filter(pk=comment_id).update(**changes)
+        _content_saved(comment, content=content, held=held, author=comment.author)
+        _changed(comment)
+    for name, value in changes.items():
+        setattr(comment, name, value)
+    return comment
+
+
+def _changed(comment: Comment) -> None:
+    """The comment's row changed: its cached card goes on commit and the search index follows."""
+    after_commit(
+        lambda: cache.invalidate(comment.note_id, [comment.pk]), repair=Repair(cache.thread_drop, comment.note_id)
+    )
+    search.note_changed(comment.note_id, background=True)
+

@@ -20,7 +20,6 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from accounts import services as account_services
 from accounts.models import User
 from moderation import services, targets
 from moderation.forms import ActionForm, BanForm
@@ -456,7 +455,9 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("is_staff", "is_superuser", "is_active", "is_banned", "gender")
     search_fields = ("username", "email")
     ordering = ("-date_joined",)
-    readonly_fields = ("token_version", "last_login", "date_joined")
+    # A ban is set only by the actions (moderation's user_ban: ban record, audit row, tokens and
+    # sessions revoked), never by editing the two fields.
+    readonly_fields = ("is_banned", "banned_until", "token_version", "last_login", "date_joined")
     fieldsets = (
         (None, {"fields": ("username", "email", "password")}),
         (_("资料"), {"fields": ("avatar", "gender", "age", "bio")}),
@@ -479,11 +480,3 @@ class UserAdmin(DjangoUserAdmin):
         for user in queryset:
             services.user_unban(user=user, moderator=request.user)
         messages.success(request, _("已解除 %(n)d 个用户的封禁。") % {"n": queryset.count()})
-
-    def save_model(self, request, obj, form, change):
-        # A ban set by editing the form must revoke tokens like the action does.
-        if change and {"is_banned", "banned_until"} & set(form.changed_data) and obj.is_banned:
-            super().save_model(request, obj, form, change)
-            account_services.user_ban(user=obj, until=obj.banned_until)
-            return
-        super().save_model(request, obj, form, change)

@@ -25,11 +25,16 @@ moderation target kind). The hook names in use, each documented where it is cons
 - ``note_deleted``        ``hook(note_id)``, after a note's deleting transaction committed
 - ``rebuild_search``      ``step(stdout, reconcile_only)``, one step of ``manage.py rebuild_search``
 - ``search_comments``     ``hook(note_ids) -> {note_id: [CommentText]}``, the searchable comments (notes/search)
+- ``comment_created``     ``hook(comment)``, once a new comment's transaction committed
 - ``rich_text_rule``      a ``treehole.richtext.LinkRule``: more links in notes' and comments' text
 - ``staff_signed_in``     ``hook(user=, ip=, door=)``, a staff account passed a login door (moderation audits it)
 - ``comment_published`` · ``comment_withdrawn`` · ``content_moderated`` · ``user_banned`` ·
   ``reports_closed``  events emitted inside the writer's transaction (notifications/handlers.py)
 - ``reserved_usernames``  ``hook() -> iterable of names`` nobody may register (comments: the aliases)
+- ``username_screen``     ``screen(text, field=)``, raises on a refused username (moderation's word filter)
+- ``avatar_take`` · ``avatar_upload``  the profile's avatar image (uploads; accounts.services.avatar_hook)
+- ``access_token_expiry`` ``expiry(token) -> float | None`` of a Bearer token (accounts; the rate limiter)
+- ``user_export`` · ``seed_import``  each app's part of the data export / ``manage.py import_seed``
 
 Same idea as Wagtail's ``wagtail.hooks`` (``register`` / ``get_hooks`` / ``register_temporarily``),
 without its module autodiscovery: Django already runs every ``ready()`` before the first request,

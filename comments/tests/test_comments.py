@@ -319,7 +319,7 @@ def test_rebuild_redis_covers_comments():
 def test_created_hook_runs_after_commit():
     """The notification hook point gets the comment once it is committed: another connection
     (another thread) can already read the row when the hook runs."""
-    from comments.services import comment_created_hooks
+    from treehole import hooks
 
     seen = []
 
@@ -337,16 +337,13 @@ def test_created_hook_runs_after_commit():
         reader.join()
         seen.append((comment.floor, found[0]))
 
-    comment_created_hooks.append(visible_elsewhere)
-    try:
+    with hooks.register_temporarily("comment_created", visible_elsewhere):
         op = make_user("hk_op")
         note = new_note(op)
         assert post_comment(op, note).status_code == 201
         assert seen == [(1, True)]
         assert_error(post_comment(op, note, ""), 400, "invalid")
         assert seen == [(1, True)]  # nothing for a refused comment
-    finally:
-        comment_created_hooks.remove(visible_elsewhere)
 
 
 # --- concurrency ----------------------------------------------------------------------------------

@@ -52,3 +52,24 @@ def test_user_admin_ban_actions_keep_history_and_audit():
     assert list(AuditLog.objects.order_by("id").values_list("action", "actor", "target_user")) == [
         ("ban", staff.pk, target.pk), ("unban", staff.pk, target.pk)
     ]
+
+
+def test_user_admin_change_form_cannot_ban_around_the_actions():
+    """The ban fields are read-only on the change form: a ban always has its record and audit row."""
+    staff = make_user(is_staff=True, is_superuser=True)
+    target = make_user()
+    admin = Client()
+    admin.force_login(staff)
+    page = admin.get(f"/admin/accounts/user/{target.pk}/change/")
+    assert page.status_code == 200
+    assert "is_banned" not in page.context["adminform"].form.fields
+    assert "banned_until" not in page.context["adminform"].form.fields
+    form = {
+        "username": target.username, "email": target.email, "gender": target.gender, "age": "", "bio": "",
+        "is_active": "on", "is_banned": "on", "banned_until_0": "2099-01-01", "banned_until_1": "00:00:00",
+    }
+    assert admin.post(f"/admin/accounts/user/{target.pk}/change/", form).status_code == 302
+    target.refresh_from_db()
+    assert (target.is_banned, target.banned_until, target.ban_active) == (False, None, False)
+    assert BanRecord.objects.filter(user=target).count() == 0
+    assert AuditLog.objects.filter(target_user=target).count() == 0
