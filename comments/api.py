@@ -75,6 +75,10 @@ class CommentIn(Schema):
     reply_to: IdString | None = Field(None, description="The id of a comment of the same note")
 
 
+class CommentPageQuery(PageQuery):
+    only_author: bool = Field(False, description="只看洞主: only the floors the note's author wrote (deleted ones left out)")
+
+
 def _note_id(value: str) -> int:
     note_id = parse_id(value)
     if note_id is None:
@@ -82,10 +86,11 @@ def _note_id(value: str) -> int:
     return note_id
 
 
-@router.get("/notes/{note_id}/comments", auth=optional_api_auth, response={200: CommentPageOut, **ERRORS}, exclude_unset=True, summary="A note's comments, floor order")
-def note_comments(request, note_id: str, params: Query[PageQuery]):
+@router.get("/notes/{note_id}/comments", auth=optional_api_auth, response={200: CommentPageOut, **ERRORS}, exclude_unset=True, summary="A note's comments, floor order (only_author=true: 只看洞主)")
+def note_comments(request, note_id: str, params: Query[CommentPageQuery]):
     return selectors.comment_page(
-        note_id=_note_id(note_id), page=params.page, size=params.size, viewer=api_user_or_none(request)
+        note_id=_note_id(note_id), page=params.page, size=params.size, viewer=api_user_or_none(request),
+        only_author=params.only_author,
     ).as_dict()
 
 

@@ -66,6 +66,31 @@ return result
 """
 )
 
+# 只看洞主: the same walk over the whole list, keeping only the note author's floors that a reader
+# may see (not deleted; held ones only for their writer). KEYS[1] list; ARGV[1] start, ARGV[2] stop
+# (0-based over the kept floors, inclusive), ARGV[3] card prefix, ARGV[4] the viewer's id ('' none).
+# {-1} when the list is not cached, {-2} when a card expired, else {kept total, card1, card2, ...}.
+_AUTHOR_PAGE = LuaScript(
+    """
+local n = redis.call('LLEN', KEYS[1])
+if n == 0 then return {-1} end
+local start, stop = tonumber(ARGV[1]), tonumber(ARGV[2])
+local result = {0}
+local kept = 0
+local ids = redis.call('LRANGE', KEYS[1], 1, -1)
+for i, id in ipairs(ids) do
+  local f = redis.call('HMGET', ARGV[3] .. id, 'is_note_author', 'deleted', 'held', 'author_id')
+  if not f[1] then return {-2} end
+  if f[1] == '1' and f[2] == '0' and (f[3] == '0' or f[4] == ARGV[4]) then
+    if kept >= start and kept <= stop then result[#result + 1] = redis.call('HGETALL', ARGV[3] .. id) end
+    kept = kept + 1
+  end
+end
+result[1] = kept
+return result
+"""
+)
+
 # KEYS[1] list, KEYS[2] lease; ARGV[1] lease token, ARGV[2] ttl, ARGV[3] card prefix,
 # ARGV[4] the list's head sentinel, ARGV[5] number of fields per card, ARGV[6..] field names then
 # each card's values in that order.
@@ -136,6 +161,20 @@ def page(note_id: int, *, start: int, stop: int) -> tuple[int, list[dict[str, st
     if int(raw[0]) < 0:
         return None
     return int(raw[0]), [dict(zip(card[::2], card[1::2])) for card in raw[1:]]
+
+
+def author_page(note_id: int, *, start: int, stop: int, viewer_id: int | None) -> tuple[int, list[dict[str, str]]] | None:
+    """Like ``page``, over the note author's floors only (只看洞主); None on a miss."""
+    raw = _AUTHOR_PAGE(keys=[list_key(note_id)], args=[start, stop, _card_prefix(), "" if viewer_id is None else str(viewer_id)])
+    if int(raw[0]) < 0:
+        return None
+    return int(raw[0]), [dict(zip(card[::2], card[1::2])) for card in raw[1:]]
+
+
+def author_floor(card: dict[str, str], viewer_id: int | None) -> bool:
+    """The database side of ``_AUTHOR_PAGE``'s rule: the note author's floor, shown to this reader."""
+    return (card["is_note_author"] == "1" and card["deleted"] == "0"
+            and (card.get("held") == "0" or card["author_id"] == ("" if viewer_id is None else str(viewer_id))))
 
 
 def fill_thread(note_id: int, load: Callable[[], list[dict[str, str]]]) -> list[dict[str, str]] | None:

@@ -57,25 +57,38 @@ def _note_for_thread(note_id: int, viewer) -> dict:
     return note_detail(note_id=note_id, viewer=viewer, count_visit=False, with_relations=False)
 
 
-def comment_page(*, note_id: int, page: int, size: int | None = None, viewer=None) -> Page:
-    """The contract's paginated Comments of a note, in floor order (deleted floors included)."""
+def comment_page(*, note_id: int, page: int, size: int | None = None, viewer=None, only_author: bool = False) -> Page:
+    """The contract's paginated Comments of a note, in floor order (deleted floors included).
+    ``only_author`` (只看洞主): only the floors the note's author wrote, without deleted ones (a
+    deleted floor's writer stays unsaid) and without held ones except to their writer."""
     page, size = page_bounds(page, size)
     _note_for_thread(note_id, viewer)
     start, stop = (page - 1) * size, page * size - 1
+    viewer_id = viewer.pk if getattr(viewer, "is_authenticated", False) else None
+
+    def cached_page():
+        if only_author:
+            return cache.author_page(note_id, start=start, stop=stop, viewer_id=viewer_id)
+        return cache.page(note_id, start=start, stop=stop)
+
+    def window(cards):
+        if only_author:
+            cards = [card for card in cards if cache.author_floor(card, viewer_id)]
+        return len(cards), cards[start : stop + 1]
+
     try:
-        cached = cache.page(note_id, start=start, stop=stop)
+        cached = cached_page()
         if cached is None:
             loaded = cache.fill_thread(note_id, lambda: _load_thread(note_id))
             if loaded is None:  # another request filled it meanwhile
-                cached = cache.page(note_id, start=start, stop=stop)
+                cached = cached_page()
             else:
-                cached = (len(loaded), loaded[start : stop + 1])
+                cached = window(loaded)
     except RedisError:
         logger.warning("Redis failed while reading the comments of note %s; answering from the database", note_id)
         cached = None
     if cached is None:  # Redis is away, or a card of the page expired under the read
-        cards = _load_thread(note_id)
-        cached = (len(cards), cards[start : stop + 1])
+        cached = window(_load_thread(note_id))
     total, cards = cached
     return Page([comment_serialize(card, viewer=viewer) for card in cards], page, size, total)
 
@@ -131,10 +144,10 @@ def comment_by_id_serialized(comment_id: int, *, viewer) -> dict:
     return comment_serialize(_cards_from_rows([comment], note, aliases)[0], viewer=viewer)
 
 
-def comment_thread(*, note_id: int, page: int, size: int, viewer) -> Page:
+def comment_thread(*, note_id: int, page: int, size: int, viewer, only_author: bool = False) -> Page:
     """The page's thread: the API page plus, per comment, whether the viewer may delete it."""
     note = _note_for_thread(note_id, viewer)
-    thread = comment_page(note_id=note_id, page=page, size=size, viewer=viewer)
+    thread = comment_page(note_id=note_id, page=page, size=size, viewer=viewer, only_author=only_author)
     is_note_author = bool(note["author"]["is_me"])
     is_staff = bool(getattr(viewer, "is_staff", False))
     for comment in thread.results:

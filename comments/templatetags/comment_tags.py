@@ -14,7 +14,9 @@ register = template.Library()
 def comment_thread(context, note_id):
     request = context["request"]
     page, size = page_bounds_lenient(request.GET.get("cpage"), settings.COMMENTS_THREAD_PAGE_SIZE)
-    thread = selectors.comment_thread(note_id=int(note_id), page=page, size=size, viewer=request.user)
+    only_author = request.GET.get("only_author") == "1"  # 只看洞主
+    thread = selectors.comment_thread(note_id=int(note_id), page=page, size=size, viewer=request.user,
+                                      only_author=only_author)
     for comment in thread.results:
         if comment["reply_to"]:
             comment["reply_to"]["page"] = (comment["reply_to"]["floor"] - 1) // size + 1
@@ -29,6 +31,8 @@ def comment_thread(context, note_id):
         "user": request.user,
         "note_id": str(note_id),
         "thread": thread,
+        "only_author": only_author,
+        "filter_query": "&only_author=1" if only_author else "",
         "form": form,
         "reply_target": reply_target,
         "page": page,
