@@ -52,10 +52,13 @@ def seed_notes(count: int, *, corpus, rng: random.Random, users: list[int], cate
     """Insert ``count`` more notes (multi-row INSERTs, no per-row round trip). Returns seconds."""
     from django.db import connection
 
-    from notes.models import Note
+    from django.db.models import Max
+
+    from notes.models import Note, NoteSequence
     from treehole import clock, ids
 
     started = time.monotonic()
+    number = Note.objects.aggregate(highest=Max("number"))["highest"] or 0  # numbers in insertion order
     fields = [f for f in Note._meta.concrete_fields]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
@@ -69,8 +72,9 @@ def seed_notes(count: int, *, corpus, rng: random.Random, users: list[int], cate
             for _ in range(n):
                 title, content = corpus.note()
                 when = now - timedelta(seconds=rng.uniform(0, 3 * 365 * 86400))
+                number += 1
                 values = {
-                    "id": ids.next_id(), "author_id": rng.choice(users), "category_id": rng.choice(categories),
+                    "id": ids.next_id(), "number": number, "author_id": rng.choice(users), "category_id": rng.choice(categories),
                     "title": title, "content": content, "anonymous": rng.random() < 0.7, "video_id": None,
                     "approve": 0, "against": 0, "score": int(when.timestamp()), "visits": rng.randint(0, 500),
                     "comment_count": 0, "hidden": False, "folded": False, "held": False, "version": 0,
@@ -80,6 +84,7 @@ def seed_notes(count: int, *, corpus, rng: random.Random, users: list[int], cate
             cursor.execute(f"INSERT INTO {Note._meta.db_table} ({columns}) VALUES " + ", ".join([row] * n), params)
             done += n
         cursor.execute("SET SESSION foreign_key_checks = 1, unique_checks = 1")
+    NoteSequence.objects.update_or_create(name="note", defaults={"last": number})
     return time.monotonic() - started
 
 
