@@ -49,6 +49,7 @@ def _segmenter():
     return rjieba
 
 
+@functools.lru_cache(maxsize=8192)  # a page of results repeats the same few thousand characters
 def _fold_char(char: str) -> str:
     if char < "\x80":
         return char.lower()
