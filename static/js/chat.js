@@ -209,6 +209,14 @@
     if (state.oldestId) loadOlder(); else catchUp();
   });
   els.newBtn.addEventListener("click", scrollToBottom);
+  const careHide = $("chat-care-hide");
+  if (careHide) careHide.addEventListener("click", () => {
+    // Put away for this visit (the footer keeps the numbers); back to writing.
+    const care = $("chat-care");
+    care.hidden = true;
+    care.dataset.dismissed = "1";
+    els.input.focus();
+  });
 
   // ---- online list ------------------------------------------------------------------------------
   async function refreshUsers() {
@@ -342,7 +350,7 @@
         // A crisis phrase in our own message: show the care card (rendered by the page, in its
         // language) once, above the input; the message was sent as usual.
         const care = $("chat-care");
-        if (care && care.hidden) {
+        if (care && care.hidden && !care.dataset.dismissed) {
           care.hidden = false;
           scrollToBottom();
         }

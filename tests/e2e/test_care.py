@@ -124,3 +124,14 @@ def test_a_crisis_message_in_the_chat_shows_its_writer_the_care_card_and_is_stil
     expect(sent).to_be_visible()
     expect(writer.locator("#chat-list .chat-msg.mine .chat-msg-text", has_text="今晚真的不想活了")).to_be_visible()
     expect(reader.locator("#chat-care aside.care-card")).to_be_hidden()
+    # On a phone the card leaves the conversation in sight, and it can be put away.
+    box, room = writer.locator("#chat-care").bounding_box(), writer.locator("#chat-scroll").bounding_box()
+    assert room["height"] >= 0.3 * (box["height"] + room["height"])
+    writer.get_by_role("button", name="收起").click()
+    expect(card).to_be_hidden()
+    expect(writer.locator("#chat-input")).to_be_focused()
+    writer.locator("#chat-input").fill("不想活了，真的")
+    writer.locator("#chat-send").click()
+    expect(reader.locator("#chat-list .chat-msg-text", has_text="不想活了，真的")).to_be_visible()
+    expect(writer.locator("#chat-list .chat-msg.mine:not(.pending) .chat-msg-text", has_text="不想活了，真的")).to_be_visible()
+    expect(card).to_be_hidden()  # put away stays away for this visit
