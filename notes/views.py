@@ -169,6 +169,8 @@ def note_detail(request, note_id: str):
         note = selectors.note_detail(note_id=_note_id_or_404(note_id), viewer=request.user)
     except NotFound:
         raise Http404 from None
+    if note["following"]:  # "我的关注" counts new floors from this visit on
+        services.note_follow_seen(user=request.user, note_id=int(note["id"]))
     return render(request, "notes/detail.html", {"note": _decorate(note)})
 
 

@@ -52,6 +52,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("chat/", include("chat.urls")),
     path("reports/", include("moderation.urls")),
+    path("", include("notifications.urls")),
     path("", include("comments.urls")),
     path("", include("notes.urls")),
 ]
