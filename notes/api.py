@@ -17,7 +17,7 @@ from pydantic import AwareDatetime, Strict
 
 from accounts.authentication import api_auth, optional_api_auth
 from notes import search, selectors, services
-from notes.models import Category, Poll, PollOption
+from notes.models import Category, Note, Poll, PollOption
 from notes.search import load as search_load
 from treehole.api import ErrorOut, api
 from treehole.errors import InvalidInput, NotFound
@@ -90,6 +90,7 @@ class NoteOut(Schema):
     number: int = Field(..., ge=1, description="The short public number (#123): 1, 2, 3 … in publishing order, never reused")
     title: str
     content: str
+    content_warning: str = Field(..., max_length=Note._meta.get_field("content_warning").max_length, description="The author's own content warning (\"\" for none); readers who fold warnings see only it until they open the note")
     category: CategoryLite
     images: list[ImageOut]
     video: VideoOut | None = Field(..., description="Extension: {id, url, content_type, size} or null")
@@ -138,6 +139,8 @@ Title = Text(TextKind.LINE, min_length=1, max_length=LIMITS["title"])
 Content = Text(TextKind.PROSE, min_length=1, max_length=LIMITS["note_content"])
 CategorySlug = Text(TextKind.LINE, max_length=Category._meta.get_field("slug").max_length, description="A category slug")
 ImageIds = list[IdString]
+WARNING_MAX = Note._meta.get_field("content_warning").max_length
+WarningText = Text(TextKind.LINE, max_length=WARNING_MAX)
 
 
 class PollIn(Schema):
@@ -156,6 +159,7 @@ class NoteIn(Schema):
     anonymous: bool = True
     video_id: IdString | None = Field(None, description="Extension: the id of the caller's own published chunked upload (a video)")
     poll: PollIn | None = Field(None, description="A poll made with the note (it cannot be added or changed later)")
+    content_warning: WarningText = Field("", description="A content warning of your own (\"自伤\", \"剧透\"; at most 30 characters; \"\" for none)")
 
 
 class NotePatchIn(Schema):
@@ -165,6 +169,7 @@ class NotePatchIn(Schema):
     category: CategorySlug = None
     image_ids: ImageIds = Field(None, max_length=LIMITS["images_per_note"])
     video_id: IdString | None = Field(None, description="Extension: a video file id; null removes the video")
+    content_warning: WarningText = Field(None, description="Set or change the content warning (\"\" removes it); not an edit of the text")
 
 
 class VoteIn(Schema):
@@ -343,6 +348,7 @@ def note_create(request, payload: NoteIn):
         image_ids=_ids(payload.image_ids, "image_ids"),
         video_id=_optional_id(payload.video_id, "video_id"),
         poll=payload.poll.model_dump() if payload.poll is not None else None,
+        content_warning=payload.content_warning,
     )
     return Status(201, selectors.note_detail(note_id=note.pk, viewer=request.auth, count_visit=False))
 
@@ -380,10 +386,10 @@ def note_revisions(request, note_id: str):
 def note_update(request, note_id: str, payload: NotePatchIn):
     note_id = _note_id(note_id)
     given = payload.model_dump(exclude_unset=True)
-    for field in ("title", "content", "category", "image_ids"):
+    for field in ("title", "content", "category", "image_ids", "content_warning"):
         if field in given and given[field] is None:
             raise InvalidInput(_("提交的数据有误。"), fields={field: [_("此项不能为 null。")]})
-    changes = {field: given[field] for field in ("title", "content", "category") if field in given}
+    changes = {field: given[field] for field in ("title", "content", "category", "content_warning") if field in given}
     if "image_ids" in given:
         changes["image_ids"] = _ids(given["image_ids"], "image_ids")
     if "video_id" in given:

@@ -17,6 +17,10 @@ class NoteForm(forms.Form):
     content = TextField(kind=TextKind.PROSE, label=_("内容"), required=False, strip=False, widget=forms.Textarea(attrs={"rows": 8}))
     # A plain field with a select: the service, not the form, says whether the category exists.
     category = TextField(kind=TextKind.LINE, label=_("分类"), required=False, widget=forms.Select)
+    content_warning = TextField(
+        kind=TextKind.LINE, label=_("内容提醒（可选）"), required=False, strip=False,
+        help_text=_("如「自伤」「剧透」，最多 30 个字。填写后，正文、图片和投票会折叠在提醒后面，读者点开才看到（标题照常显示）。"),
+    )
     anonymous = forms.BooleanField(label=_("匿名发布（显示为「洞主」）"), required=False, initial=True)
     image_ids = TextField(kind=TextKind.LINE, required=False, widget=forms.HiddenInput(attrs={"data-image-ids": ""}))
 
@@ -28,6 +32,7 @@ class NoteForm(forms.Form):
         self.fields["title"].widget.attrs.update({"maxlength": limits["title"], "autofocus": True, "data-counter": "", "data-draft": ""})
         self.fields["content"].widget.attrs.update({"maxlength": limits["note_content"], "data-counter": "", "data-draft": ""})
         self.fields["category"].widget.attrs.update({"data-draft": ""})
+        self.fields["content_warning"].widget.attrs.update({"maxlength": 30, "data-draft": "", "placeholder": _("例如：剧透")})
         self.fields["anonymous"].widget.attrs.update({"data-draft": ""})
         self.fields["category"].widget.choices = [("", _("请选择分类"))] + [
             (slug, name) for slug, name in Category.objects.values_list("slug", "name")

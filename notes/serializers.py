@@ -22,14 +22,14 @@ ANONYMOUS_DISPLAY_NAME = "洞主"
 # note row), the version `v` of the counters, the time score `t` (creation, epoch seconds), the
 # card's layout `fmt` (CARD_FORMAT).
 CARD_FIELDS = (
-    "id", "number", "title", "content", "category", "category_name", "author_id", "author_username",
+    "id", "number", "title", "content", "content_warning", "category", "category_name", "author_id", "author_username",
     "author_avatar", "anonymous", "approve", "against", "score", "visits", "comment_count",
     "hidden", "folded", "held", "created_at", "updated_at", "edited_at", "t", "images", "video", "poll", "pv",
     "v", "fmt",
 )
 # Bumped whenever CARD_FIELDS changes: a cached card of another layout (written before an upgrade)
 # is treated as missing and refilled from the database, never served with a field absent.
-CARD_FORMAT = "4"
+CARD_FORMAT = "5"
 
 
 def card_current(card: Mapping[str, str]) -> bool:
@@ -93,6 +93,7 @@ def card_from_note(note, *, pending_visits: int = 0, images=None, poll=_NO_POLL)
         "number": str(note.number),
         "title": note.title,
         "content": note.content,
+        "content_warning": note.content_warning,
         "category": note.category.slug,
         "category_name": note.category.name,
         "author_id": str(note.author_id),
@@ -199,6 +200,7 @@ def note_serialize(
         "number": int(card["number"]),
         "title": card["title"],
         "content": card["content"],
+        "content_warning": card.get("content_warning", ""),
         "category": {"slug": card["category"], "name": card["category_name"]},
         "images": json.loads(card["images"]) if card.get("images") else [],
         "video": json.loads(card["video"]) if card.get("video") else None,

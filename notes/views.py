@@ -211,9 +211,10 @@ def _save(request, form: NoteForm, *, note_id: int | None, poll_form: PollForm |
                 author=request.user, title=data["title"], content=data["content"], category=data["category"],
                 anonymous=data.get("anonymous", False), image_ids=data["image_ids"], video_id=video_id,
                 poll=poll_form.poll() if poll_form is not None else None,
+                content_warning=data.get("content_warning") or "",
             )
         changes = {"title": data["title"], "content": data["content"], "category": data["category"],
-                   "image_ids": data["image_ids"]}
+                   "image_ids": data["image_ids"], "content_warning": data.get("content_warning") or ""}
         if video_given:
             changes["video_id"] = video_id
         return services.note_update(note_id=note_id, user=request.user, **changes)
@@ -249,6 +250,7 @@ def note_edit(request, note_id: str):
     images = [link.image for link in note.note_images.all()]
     initial = {
         "title": note.title, "content": note.content, "category": note.category.slug,
+        "content_warning": note.content_warning,
         "image_ids": ",".join(str(image.pk) for image in images),
     }
     form = NoteForm(request.POST or None, initial=initial, editing=True)

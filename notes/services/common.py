@@ -78,6 +78,18 @@ def clean_fields(*, title=None, content=None, category=None, required: bool) -> 
     return cleaned
 
 
+def clean_warning(value) -> str:
+    """The author's content warning ("自伤", "剧透"): one line, normalised (treehole/text.py),
+    at most ``CONTENT_WARNING_MAX`` characters; "" for none."""
+    from treehole.text import TextKind, clean_text
+
+    return clean_text(value, field="content_warning", kind=TextKind.LINE,
+                      max_length=CONTENT_WARNING_MAX).strip()
+
+
+CONTENT_WARNING_MAX = Note._meta.get_field("content_warning").max_length
+
+
 def screen_text_fields(fields: dict) -> bool:
     """Run the sensitive-word filter over the title/content in ``fields`` (masking in place).
     A blocked word raises ``InvalidInput`` on its field; returns True when the text is held."""

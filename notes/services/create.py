@@ -13,6 +13,7 @@ from notes.services.common import (
     claim_images,
     claim_video,
     clean_fields,
+    clean_warning,
     on_commit_redis,
     report_content_saved,
     screen_text_fields,
@@ -34,12 +35,14 @@ def note_create(
     image_ids: Sequence[int] = (),
     video_id: int | None = None,
     poll: dict | None = None,
+    content_warning: str = "",
 ) -> Note:
     """Publish a note, followed by its author, with an optional poll (``{question, options,
     multiple, closes_at}``, notes.services.poll). On commit it enters the rankings with its card
     and an empty voted set."""
     ensure_can_write(author)
     fields = clean_fields(title=title, content=content, category=category, required=True)
+    fields["content_warning"] = clean_warning(content_warning)
     cleaned_poll = poll_clean(**poll) if poll is not None else None
     held = screen_text_fields(fields)
     row = {"author": author, "fields": fields, "held": held, "anonymous": anonymous, "image_ids": image_ids,

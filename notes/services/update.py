@@ -13,6 +13,7 @@ from notes.services.common import (
     claim_images,
     claim_video,
     clean_fields,
+    clean_warning,
     locked_note,
     on_commit_redis,
     report_content_saved,
@@ -41,6 +42,7 @@ def note_update(
     category: str | None = None,
     image_ids: Sequence[int] | None = None,
     video_id=UNSET,
+    content_warning: str | None = None,
 ) -> Note:
     """Edit a note (its author only); only the fields given change. A change of the title or the
     content keeps the text it replaces as a ``NoteRevision`` and sets ``edited_at`` (the note
@@ -53,6 +55,8 @@ def note_update(
             raise Forbidden(_("只有作者可以修改这篇帖子。"))
         fields = clean_fields(title=title, content=content, category=category, required=False)
         held = screen_text_fields(fields)
+        if content_warning is not None:
+            fields["content_warning"] = clean_warning(content_warning)  # not an edit of the text
         previous_category = note.category.slug
         previous_text = (note.title, note.content)
         for name, value in fields.items():

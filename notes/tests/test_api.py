@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 NOTE_KEYS = {
     "id", "number", "title", "content", "category", "images", "video", "author", "approve", "against", "score", "visits",
     "comment_count", "my_vote", "following", "bookmarked", "folded", "warning_folded", "pending_review", "created_at",
-    "updated_at", "edited_at", "poll",
+    "updated_at", "edited_at", "poll", "content_warning",
 }
 PAGE_KEYS = {"results", "page", "size", "total", "has_next"}
 
