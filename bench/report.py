@@ -271,6 +271,12 @@ def build(results: dict) -> str:
     out += filter_lines
     targets += filter_targets
 
+    from bench.fanout import report_lines as fanout_lines
+
+    fan_lines, fan_targets = fanout_lines(results.get("fanout"), errors.get("fanout"))
+    out += fan_lines
+    targets += fan_targets
+
     from bench.lighthouse import report_lines
 
     lighthouse_lines, lighthouse_targets = report_lines(results.get("lighthouse"), errors.get("lighthouse"))

@@ -56,7 +56,7 @@ CHAT_SCALE_CLIENTS = int(os.environ.get("BENCH_CHAT_SCALE_CLIENTS", "5000"))
 CHAT_CLIENT_PROCS = int(os.environ.get("BENCH_CHAT_CLIENT_PROCS", "4"))
 
 SECTIONS = ("memory", "http", "vote", "stampede", "daphne", "ratelimit", "chat", "memory100k", "search", "lighthouse",
-            "filters")
+            "filters", "fanout")
 DB_SEARCH, REDIS_SEARCH = "treehole_bench_search", 12
 
 # The environment of every server and helper: production settings (DEBUG off, real MariaDB and
@@ -772,7 +772,7 @@ def main(argv=None) -> int:
         log(f"   {name} took {time.monotonic() - t0:.0f}s")
 
     try:
-        if set(only) - {"search"}:  # the search section seeds a database of its own
+        if set(only) - {"search", "fanout"}:  # the search and fanout sections seed databases of their own
             seed(DB_MAIN, REDIS_MAIN)  # also flushes Redis db 7 and runs rebuild_redis
             django_setup()
         run("memory", section_memory, REDIS_MAIN, "10,000 notes")
@@ -809,6 +809,10 @@ def main(argv=None) -> int:
             from bench import filters as filters_bench
 
             run("filters", filters_bench.run, compare, fetch, gunicorn, args.port + 7)
+        if "fanout" in only:
+            from bench import fanout as fanout_bench
+
+            run("fanout", fanout_bench.run, sys.modules[__name__], args.port + 8)
     finally:
         stop_all()
     results["seconds"] = round(time.monotonic() - started)

@@ -30,6 +30,7 @@
     socket = new WebSocket(scheme + "//" + window.location.host + bell.dataset.eventsUrl);
     socket.addEventListener("open", function () {
       attempts = 0;
+      bell.dataset.live = "1";
       pinger = window.setInterval(function () {
         if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "ping" }));
       }, PING_MS);
@@ -45,6 +46,7 @@
     });
     socket.addEventListener("close", function (event) {
       window.clearInterval(pinger);
+      delete bell.dataset.live;
       socket = null;
       if (stopped || event.code === 4001 || event.code === 4029) return;
       const delay = Math.min(MAX_DELAY_MS, 1000 * Math.pow(2, attempts)) * (0.75 + Math.random() * 0.5);

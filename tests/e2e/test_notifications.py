@@ -1,0 +1,66 @@
+"""The loop that brings people back: B comments on A's anonymous note while A has the home page
+open; A's bell goes to 1 without a reload (the /ws/events/ socket), A opens the notification and
+lands on the floor, and the bell is back to 0. B is named as the thread names them, never by
+account."""
+
+from __future__ import annotations
+
+import importlib
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.support import quick_user, sign_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def categories():
+    from django.apps import apps
+
+    importlib.import_module("notes.migrations.0002_seed_categories").seed(apps, None)
+
+
+def test_a_comment_rings_the_bell_live_and_leads_to_its_floor(new_page, categories):
+    from notes import services
+
+    author, friend = quick_user("author_bell"), quick_user("friend_bell")
+    note = services.note_create(author=author, title="今天终于说出口了", content="谢谢听我说。", category="emotion", anonymous=True)
+
+    a = new_page("author-home")
+    sign_in(a, author)
+    a.goto("/")
+    bell = a.locator("[data-bell]")
+    expect(bell.locator("[data-unread-count]")).to_be_hidden()
+    expect(bell).to_have_attribute("data-live", "1")  # the socket is open
+
+    b = new_page("friend")
+    sign_in(b, friend)
+    b.goto(f"/notes/{note.pk}/")
+    form = b.locator("#comment-form")
+    form.get_by_label("写下你的回应").fill("我一直在，慢慢来。")
+    form.get_by_role("button", name="发表回应").click()
+    expect(b.locator(".message")).to_have_text("评论已发布（#1）。")
+
+    # No reload: the frame sets the count.
+    expect(bell.locator("[data-unread-count]")).to_have_text("1")
+    expect(bell.locator("[data-unread-count]")).to_be_visible()
+    expect(bell).to_contain_text("1 条未读")
+
+    bell.click()
+    expect(a).to_have_url(re.compile(r"/notifications/$"))
+    entry = a.locator("li.notification.is-unread")
+    expect(entry).to_have_count(1)
+    expect(entry).to_contain_text("评论了你关注的帖子")
+    expect(entry).to_contain_text("我一直在，慢慢来。")
+    expect(a.locator("main")).not_to_contain_text(friend.username)
+    entry.get_by_role("link").click()
+
+    expect(a).to_have_url(re.compile(rf"/notes/{note.pk}/#floor-1$"))
+    expect(a.locator("li#floor-1")).to_be_in_viewport()
+    expect(a.locator("[data-bell] [data-unread-count]")).to_be_hidden()
+    expect(a.locator("[data-bell]")).to_contain_text("没有未读")
+    a.goto("/notifications/")
+    expect(a.locator("li.notification.is-unread")).to_have_count(0)
