@@ -28,6 +28,7 @@ class User(AbstractUser):
     change or reset, "log out everywhere", a ban) revokes every token and every session at once."""
 
     id = SnowflakeField()
+    date_joined = models.DateTimeField(_("date joined"), default=clock.now)
     username = models.CharField(
         _("用户名"),
         max_length=30,

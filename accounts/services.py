@@ -25,7 +25,7 @@ from accounts.selectors import (
     user_username_taken,
 )
 from accounts.tasks import send_email_code
-from treehole import hooks, ratelimit
+from treehole import clock, hooks, ratelimit
 from treehole.effects import Repair, after_commit
 from treehole.errors import CaptchaRequired, Conflict, InvalidCredentials, InvalidInput, Locked, RateLimited
 
@@ -232,7 +232,7 @@ def _captcha_ok(captcha_key: str | None, captcha_value: str | None) -> bool:
         if store is None:
             return False
         store.delete()
-    return store.expiration > timezone.now() and store.response == captcha_value.strip().lower()
+    return store.expiration > clock.now() and store.response == captcha_value.strip().lower()
 
 
 def password_gate(
@@ -300,7 +300,7 @@ def user_login(*, attempt: LoginAttempt, request=None, door: str = "api") -> Use
         captcha_value=attempt.captcha_value,
         check=lambda: authenticate(request, username=attempt.login.strip(), password=attempt.password),
     )
-    User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+    User.objects.filter(pk=user.pk).update(last_login=clock.now())
     if user.is_staff:
         for hook in hooks.get_hooks("staff_signed_in"):
             hook(user=user, ip=attempt.ip, door=door)
@@ -547,7 +547,7 @@ def auth_tables_sweep() -> dict[str, int]:
 
     from accounts.models import LoginLock, UsedRefreshToken
 
-    now = timezone.now()
+    now = clock.now()
     captchas, _by_model = CaptchaStore.objects.filter(expiration__lte=now).delete()
     refresh, _by_model = UsedRefreshToken.objects.filter(expires_at__lte=now).delete()
     locks, _by_model = LoginLock.objects.filter(locked_until__lte=now).delete()

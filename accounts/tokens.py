@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from treehole import clock
 from treehole.errors import DomainError, TokenExpired, Unauthenticated
 
 ALGORITHM = "HS256"
@@ -17,7 +18,7 @@ ACCESS, REFRESH = "access", "refresh"
 
 
 def _encode(user, token_type: str, lifetime) -> str:
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     claims = {
         "sub": str(user.pk),
         "type": token_type,
@@ -42,12 +43,18 @@ def decode(token: str, expected_type: str) -> dict:
             token,
             settings.JWT_SIGNING_KEY,
             algorithms=[ALGORITHM],
-            options={"require": ["sub", "type", "ver", "exp", "iat", "jti"]},
+            # Times are checked below against treehole.clock (PyJWT would read the system clock).
+            options={"require": ["sub", "type", "ver", "exp", "iat", "jti"], "verify_exp": False, "verify_iat": False},
         )
-    except jwt.ExpiredSignatureError as exc:
-        raise TokenExpired() from exc
     except jwt.InvalidTokenError as exc:
         raise Unauthenticated(_("令牌无效。")) from exc
+    now = clock.now().timestamp()
+    if not all(isinstance(claims[name], int) and not isinstance(claims[name], bool) for name in ("exp", "iat")):
+        raise Unauthenticated(_("令牌无效。"))
+    if claims["iat"] > now:
+        raise Unauthenticated(_("令牌无效。"))
+    if claims["exp"] <= now:
+        raise TokenExpired()
     if claims.get("type") != expected_type:
         raise Unauthenticated(_("令牌类型不对。"))
     return claims

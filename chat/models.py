@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from treehole import clock
 from treehole.ids import SnowflakeField
 
 
@@ -15,7 +15,7 @@ class ChatMessage(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="+")
     # The length limit is a setting (TREEHOLE_LIMITS["chat_message"]), enforced by the service.
     content = models.TextField(_("内容"))
-    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    created_at = models.DateTimeField(_("时间"), default=clock.now)
 
     class Meta:
         verbose_name = _("聊天消息")

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from treehole import clock
 from treehole.ids import SnowflakeField
 
 
@@ -79,13 +79,13 @@ class Case(models.Model):
     crisis = models.BooleanField(_("含危机词"), default=False)
     held = models.BooleanField(_("待审核（敏感词）"), default=False)
     folded = models.BooleanField(_("已自动折叠"), default=False)
-    last_activity_at = models.DateTimeField(_("最近举报/触发"), default=timezone.now)
+    last_activity_at = models.DateTimeField(_("最近举报/触发"), default=clock.now)
     outcome = models.CharField(_("处理结果"), max_length=12, choices=Outcome.choices, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("处理人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     closed_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
-    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    created_at = models.DateTimeField(_("创建时间"), default=clock.now)
 
     class Meta:
         verbose_name = _("审核队列")
@@ -115,7 +115,7 @@ class Report(models.Model):
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
     outcome = models.CharField(_("处理结果"), max_length=12, choices=Outcome.choices, blank=True)
     excerpt = models.CharField(_("内容摘要"), max_length=120, blank=True)
-    created_at = models.DateTimeField(_("举报时间"), default=timezone.now)
+    created_at = models.DateTimeField(_("举报时间"), default=clock.now)
     closed_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
 
     @property
@@ -144,7 +144,7 @@ class BanRecord(models.Model):
     until = models.DateTimeField(_("封禁至"), null=True, blank=True)
     reason = models.CharField(_("原因"), max_length=500, blank=True)
     case = models.ForeignKey(Case, verbose_name=_("审核队列"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    created_at = models.DateTimeField(_("时间"), default=clock.now)
 
     class Meta:
         verbose_name = _("封禁记录")
@@ -182,7 +182,7 @@ class AuditLog(models.Model):
     )
     reason = models.CharField(_("原因"), max_length=500, blank=True)
     detail = models.JSONField(_("详情"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(_("时间"), default=clock.now, db_index=True)
 
     class Meta:
         verbose_name = _("审核日志")
@@ -206,7 +206,7 @@ class SensitiveWord(models.Model):
     action = models.CharField(_("处理方式"), max_length=8, choices=WordAction.choices, default=WordAction.BLOCK)
     enabled = models.BooleanField(_("启用"), default=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
-    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    updated_at = clock.DateTimeField(_("修改时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("敏感词")

@@ -17,8 +17,7 @@ from accounts import services as account_services
 from moderation import targets, versioning
 from moderation.care import needs_care
 from moderation.models import AuditLog, BanRecord, Case, Outcome, Reason, Report
-from moderation import clock
-from treehole import hooks
+from treehole import clock, hooks
 from treehole.errors import Conflict, Forbidden, InvalidInput, NotFound
 from treehole.effects import Repair, after_commit
 

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
+from django.db import models
 from django.utils import timezone
 
 _lock = threading.Lock()
@@ -58,3 +59,16 @@ def frozen(value: datetime | None = None) -> Iterator[None]:
     finally:
         with _lock:
             _frozen = previous
+
+
+class DateTimeField(models.DateTimeField):
+    """``auto_now`` / ``auto_now_add`` stamped from this clock (Django's own read ``timezone.now``);
+    use ``default=clock.now`` for a plain creation time."""
+
+    def pre_save(self, model_instance, add):
+        if self.auto_now or (self.auto_now_add and add):
+            value = now()
+            setattr(model_instance, self.attname, value)
+            return value
+        return super().pre_save(model_instance, add)
+

@@ -17,7 +17,6 @@ from __future__ import annotations
 import functools
 import logging
 import math
-import time
 
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
@@ -28,7 +27,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
-from treehole import hooks, ratelimit
+from treehole import clock, hooks, ratelimit
 from treehole.errors import Banned, RateLimited, Unavailable, json_error
 from treehole.middleware import API_PREFIX
 from treehole.net import client_ip
@@ -79,7 +78,7 @@ def _signed_in(request) -> bool | None:
     scheme, _sep, token = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
     if scheme.lower() == "bearer" and token.strip():
         expiry = _access_token_expiry(token.strip())
-        if expiry is not None and expiry > time.time():
+        if expiry is not None and expiry > clock.now().timestamp():
             return True
     if settings.SESSION_COOKIE_NAME in request.COOKIES:
         return None

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from treehole import clock
 from treehole.ids import SnowflakeField
 
 
@@ -24,7 +25,7 @@ class Image(models.Model):
     height = models.PositiveIntegerField()
     size = models.PositiveIntegerField()
     attached = models.BooleanField(default=False, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = clock.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = _("图片")
@@ -51,7 +52,7 @@ class StoredFile(models.Model):
     size = models.BigIntegerField()
     sha256 = models.CharField(max_length=64)
     attached = models.BooleanField(default=False, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = clock.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = _("文件")
@@ -83,8 +84,8 @@ class UploadSession(models.Model):
     total_chunks = models.PositiveIntegerField()
     status = models.CharField(max_length=12, choices=UploadSessionStatus.choices, default=UploadSessionStatus.OPEN)
     stored_file = models.ForeignKey(StoredFile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = clock.DateTimeField(auto_now_add=True)
+    updated_at = clock.DateTimeField(auto_now=True)
     expires_at = models.DateTimeField(db_index=True)
 
     class Meta:
@@ -111,7 +112,7 @@ class UploadChunk(models.Model):
     index = models.PositiveIntegerField()
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
-    received_at = models.DateTimeField(auto_now_add=True)
+    received_at = clock.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["session", "index"], name="uploads_chunk_session_index")]

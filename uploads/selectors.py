@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from treehole import clock
 from treehole.errors import NotFound
 from treehole.ids import parse_id
 from uploads.models import UploadSession
@@ -17,7 +17,7 @@ def upload_session_get(*, owner, session_id, for_update: bool = False) -> Upload
     pk = parse_id(session_id)
     session = None
     if pk is not None and owner is not None:
-        queryset = UploadSession.objects.filter(pk=pk, owner=owner, expires_at__gt=timezone.now())
+        queryset = UploadSession.objects.filter(pk=pk, owner=owner, expires_at__gt=clock.now())
         if for_update:
             queryset = queryset.select_for_update()
         session = queryset.select_related("stored_file").first()

@@ -219,7 +219,7 @@ def test_admin_hide_and_delete(things):
 
 
 def test_admin_ban_author_escalates_revokes_tokens_and_audits(things):
-    from moderation.clock import now
+    from treehole.clock import now
 
     staff, client = staff_client()
     thing, author, _reporters, case = _reported(things, 15)

@@ -8,8 +8,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import timezone
 
+from treehole import clock
 from treehole.errors import Unauthenticated
 
 logger = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ def sweep_unattached(model, file_fields: tuple[str, ...], *, older_than: timedel
     """Delete rows of ``model`` never attached within ``older_than`` (default
     settings.UPLOAD_UNATTACHED_TTL) of their upload, in batches: rows first (locked with SKIP
     LOCKED, so an attach in progress wins), their stored files once that commits."""
-    cutoff = timezone.now() - (older_than if older_than is not None else settings.UPLOAD_UNATTACHED_TTL)
+    cutoff = clock.now() - (older_than if older_than is not None else settings.UPLOAD_UNATTACHED_TTL)
     removed = 0
     while True:
         with transaction.atomic():

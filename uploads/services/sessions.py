@@ -17,9 +17,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from treehole import clock
 from treehole.errors import Conflict, InvalidInput, PayloadTooLarge, Unavailable, UnsupportedMediaType
 from uploads import chunkstore, media_types, video
 from uploads.imaging import random_name
@@ -70,7 +70,7 @@ def upload_session_create(*, owner, filename: str, size: int, content_type: str,
             _("只能上传这些类型的文件：%(types)s。") % {"types": "、".join(settings.UPLOAD_SESSION_CONTENT_TYPES)}
         )
     chunk_size = settings.UPLOAD_CHUNK_BYTES
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         # One row lock on the uploader serializes their creates, so the cap holds under races.
         get_user_model().objects.select_for_update().filter(pk=owner.pk).values_list("pk").first()
@@ -158,7 +158,7 @@ def _abandon(session: UploadSession) -> None:
 
 def _reopen(session: UploadSession) -> None:
     UploadSession.objects.filter(pk=session.pk, status=UploadSessionStatus.ASSEMBLING).update(
-        status=UploadSessionStatus.OPEN, updated_at=timezone.now()
+        status=UploadSessionStatus.OPEN, updated_at=clock.now()
     )
 
 
@@ -171,7 +171,7 @@ def upload_session_complete(*, owner, session_id) -> StoredFile:
         session = upload_session_get(owner=owner, session_id=session_id, for_update=True)
         if session.status == UploadSessionStatus.COMPLETE and session.stored_file is not None:
             return session.stored_file
-        if session.status == UploadSessionStatus.ASSEMBLING and session.updated_at > timezone.now() - ASSEMBLE_STALE_AFTER:
+        if session.status == UploadSessionStatus.ASSEMBLING and session.updated_at > clock.now() - ASSEMBLE_STALE_AFTER:
             raise Conflict(_("这个上传正在合并，请稍候。"))
         received = set(session.chunks.values_list("index", flat=True))
         missing = [index for index in range(session.total_chunks) if index not in received]
@@ -235,7 +235,7 @@ def upload_session_complete(*, owner, session_id) -> StoredFile:
                     sha256=cleaned.sha256,
                 )
                 UploadSession.objects.filter(pk=session.pk).update(
-                    status=UploadSessionStatus.COMPLETE, stored_file=stored, updated_at=timezone.now()
+                    status=UploadSessionStatus.COMPLETE, stored_file=stored, updated_at=clock.now()
                 )
         except Exception:
             default_storage.delete(stored_name)
@@ -251,7 +251,7 @@ def upload_session_complete(*, owner, session_id) -> StoredFile:
 def upload_sessions_sweep_expired(*, batch: int = 200) -> int:
     """Delete sessions past ``expires_at`` (24 h after creation by default) with their chunks,
     and any chunk folder on disk that no session owns any more. Returns the sessions removed."""
-    now = timezone.now()
+    now = clock.now()
     removed = 0
     while True:
         ids = list(UploadSession.objects.filter(expires_at__lte=now).values_list("pk", flat=True)[:batch])
