@@ -38,7 +38,7 @@ class HistoryOut(Schema):
 class HistoryQuery(Schema):
     before: IdString | None = Field(None, description="a message id: the messages just older than it")
     after: IdString | None = Field(None, description="a message id: the messages just newer (catch-up after a reconnect)")
-    limit: int | None = Field(None, description="default 50, at most 100 (larger values are capped)")
+    limit: int | None = Field(None, description="default 50, at most 100 (larger values are capped)", json_schema_extra={"minimum": 1})
 
 
 def _cursor(value: str | None, name: str) -> int | None:

@@ -137,7 +137,10 @@ class NotePageOut(Schema):
 LIMITS = settings.TREEHOLE_LIMITS
 Title = Text(TextKind.LINE, min_length=1, max_length=LIMITS["title"])
 Content = Text(TextKind.PROSE, min_length=1, max_length=LIMITS["note_content"])
-CategorySlug = Text(TextKind.LINE, max_length=Category._meta.get_field("slug").max_length, description="A category slug")
+CategorySlug = Text(
+    TextKind.LINE, max_length=Category._meta.get_field("slug").max_length, description="A category slug",
+    examples=["emotion", "study"],
+)
 ImageIds = list[IdString]
 WARNING_MAX = Note._meta.get_field("content_warning").max_length
 WarningText = Text(TextKind.LINE, max_length=WARNING_MAX)
@@ -173,7 +176,9 @@ class NotePatchIn(Schema):
 
 
 class VoteIn(Schema):
-    value: Annotated[int, Strict()] = Field(..., description="1 (approve), -1 (against) or 0 (cancel)")
+    value: Annotated[int, Strict()] = Field(
+        ..., description="1 (approve), -1 (against) or 0 (cancel)", json_schema_extra={"enum": [1, 0, -1]},
+    )
 
 
 class PollVoteIn(Schema):
@@ -220,7 +225,10 @@ class FiltersOut(Schema):
 
 
 class SearchQuery(PageQuery):
-    q: Text(TextKind.LINE, max_length=100, description="What to look for (1-100 characters). `#123` jumps to note number 123.") = ""
+    q: Text(
+        TextKind.LINE, max_length=100, json_schema_extra={"minLength": 1},
+        description="What to look for (1-100 characters). `#123` jumps to note number 123.",
+    ) = ""
     category: CategorySlug | None = None
     mode: Literal["words", "exact"] = Field(
         "words", description="words: every word must occur (Chinese is segmented); exact: the phrase as typed")

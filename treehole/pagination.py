@@ -142,8 +142,15 @@ class PageQuery(Schema):
     parameters). The bounds are checked by :func:`page_bounds` in the selector, so the API and
     the pages give the same answer and message for the same bad value."""
 
-    page: int = Field(1, description=f"1-based page number (at most {settings.TREEHOLE_LIMITS['page_max']})")
+    # The bounds are stated in the schema (so clients and the contract fuzzer know them) and
+    # checked by page_bounds, which gives the same message as the pages.
+    page: int = Field(
+        1,
+        description=f"1-based page number (at most {settings.TREEHOLE_LIMITS['page_max']})",
+        json_schema_extra={"minimum": 1, "maximum": settings.TREEHOLE_LIMITS["page_max"]},
+    )
     size: int = Field(
         settings.TREEHOLE_LIMITS["page_size_default"],
         description=f"items per page (at most {settings.TREEHOLE_LIMITS['page_size_max']})",
+        json_schema_extra={"minimum": 1, "maximum": settings.TREEHOLE_LIMITS["page_size_max"]},
     )
