@@ -98,10 +98,27 @@ def build(results: dict) -> str:
         targets += [("hot list ≥ 0.8 × ceiling", _n(r1, 2), _verdict(r1, 0.8)),
                     ("hot list ≥ 2 × naive", _n(r2, 1), _verdict(r2, 2))]
         out += ["## 2. Home page HTML (`GET /`, anonymous)", ""]
-        out += _http_table([("home", "home page"), ("ceiling_html", "ceiling (same bytes, plain view)"),
+        out += _http_table([("home", "home page (signed-out page cache, treehole/pagecache.py)"),
+                            ("home_nocache", "home page without the page cache (before: `PAGE_CACHE_SECONDS=0`)"),
+                            ("ceiling_html", "ceiling (same bytes, plain view)"),
                             ("naive_home", "naive (same template, naive query)")], http)
-        out += ["", f"Ratios: **{_n(r3, 2)} × ceiling** (target ≥ 0.5), {_n(r4, 1)} × naive.", ""]
+        r_before = _ratio(http.get("home_nocache", {}).get("rps"), ceil_h)
+        out += ["", f"Ratios: **{_n(r3, 2)} × ceiling** (target ≥ 0.5; {_n(r_before, 2)} × without the page cache), "
+                f"{_n(r4, 1)} × naive.", ""]
         targets += [("home page ≥ 0.5 × ceiling", _n(r3, 2), _verdict(r3, 0.5))]
+        if http.get("home_member"):
+            rm = _ratio(http["home_member"]["rps"], http.get("ceiling_home_member", {}).get("rps"))
+            rn = _ratio(http.get("note_member", {}).get("rps"), http.get("ceiling_note_member", {}).get("rps"))
+            out += ["## 2b. Signed in: home page and a note page with "
+                    f"{http.get('note_comments', 50)} comments (session cookie of a member with votes and follows on page 1)", ""]
+            out += _http_table([("home_member", "home page, signed in (the member's votes and follow state filled in)"),
+                                ("ceiling_home_member", "ceiling (the member's same bytes, plain view, same cookie)"),
+                                ("note_member", f"note page with {http.get('note_comments', 50)} comments, signed in"),
+                                ("ceiling_note_member", "ceiling (same bytes, plain view, same cookie)")], http)
+            out += ["", f"Ratios: home signed in **{_n(rm, 2)} × ceiling** (target ≥ 0.3); note page signed in "
+                    f"**{_n(rn, 2)} × ceiling** (reported).", ""]
+            targets += [("home page signed in ≥ 0.3 × ceiling", _n(rm, 2), _verdict(rm, 0.3)),
+                        ("note page (50 comments) signed in / ceiling (reported)", _n(rn, 2), "reported")]
     elif "http" in errors:
         out += ["## 1–2. Hot list and home page", "", f"Failed: `{errors['http']}`", ""]
 

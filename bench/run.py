@@ -300,9 +300,42 @@ def section_memory(db_index: int, label: str) -> dict:
     }
 
 
+def _bench_member(hot_ids: list[str]) -> tuple[str, str]:
+    """A signed-in reader with votes and follows on page 1 of the hot list, and their session
+    cookie (sessions live in MariaDB, so the servers see it)."""
+    from django.conf import settings
+    from django.test import Client
+
+    from accounts.models import User
+    from notes.services import note_follow, note_vote
+
+    member = User.objects.filter(username__startswith="bench_u").order_by("username").last()
+    for i, note_id in enumerate(hot_ids[:12]):
+        note_vote(note_id=int(note_id), user=member, value=1 if i % 3 else -1)
+        if i % 4 == 0:
+            note_follow(user=member, note_id=int(note_id))
+    client = Client()
+    client.force_login(member)
+    return member.username, f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def _note_with_comments(note_id: int, count: int = 50) -> int:
+    """The note, with at least ``count`` comments (added by the bench users when it has fewer)."""
+    from accounts.models import User
+    from comments.models import Comment
+    from comments.services import comment_create
+
+    have = Comment.objects.filter(note_id=note_id).count()
+    writers = list(User.objects.filter(username__startswith="bench_u").order_by("username")[:count])
+    for i in range(max(0, count - have)):
+        comment_create(user=writers[i % len(writers)], note_id=note_id, content=f"第 {have + i + 1} 条评论：抱抱你，会好起来的")
+    return Comment.objects.filter(note_id=note_id).count()
+
+
 def section_http(port: int) -> dict:
     base = f"http://127.0.0.1:{port}"
-    with gunicorn("gunicorn-http", port):
+    before = f"http://127.0.0.1:{port + 20}"  # the same site without the signed-out page cache
+    with gunicorn("gunicorn-http", port), gunicorn("gunicorn-http-nocache", port + 20, env_for(PAGE_CACHE_SECONDS="0")):
         status, hot = fetch(f"{base}/api/v1/notes?order=hot&page=1")
         assert status == 200, status
         (OUT / "hot.json").write_bytes(hot)
@@ -319,6 +352,19 @@ def section_http(port: int) -> dict:
         naive_ids = [n["id"] for n in json.loads(fetch(base + "/bench/naive/hot")[1])["results"]]
         real_ids = [n["id"] for n in json.loads(hot)["results"]]
         log(f"  body sizes {sizes}; naive list == real list: {naive_ids == real_ids}")
+        # Signed in: a member with votes and follows on page 1; a note page with 50 comments.
+        username, cookie = _bench_member(real_ids)
+        member = {"Cookie": cookie}
+        note_id = int(real_ids[0])
+        comments = _note_with_comments(note_id)
+        for name, path in (("home_member.html", "/"), ("note_member.html", f"/notes/{note_id}/")):
+            status, body = fetch(base + path, headers=member)
+            assert status == 200 and username.encode() in body, (name, status)
+            (OUT / name).write_bytes(body)
+            sizes[name.split(".")[0]] = len(body)
+        status, body = fetch(before + "/")
+        assert status == 200, status
+        log(f"  member {username}, note {note_id} with {comments} comments")
         results = compare({
             "hot_api": f"{base}/api/v1/notes?order=hot&page=1",
             "ceiling_json": f"{base}/bench/ceiling.json",
@@ -327,8 +373,14 @@ def section_http(port: int) -> dict:
             "home": f"{base}/",
             "ceiling_html": f"{base}/bench/ceiling.html",
             "naive_home": f"{base}/bench/naive/home",
+            "home_nocache": f"{before}/",
+            "home_member": (f"{base}/", member),
+            "ceiling_home_member": (f"{base}/bench/ceiling/home_member.html", member),
+            "note_member": (f"{base}/notes/{note_id}/", member),
+            "ceiling_note_member": (f"{base}/bench/ceiling/note_member.html", member),
         })
     results["sizes"] = sizes
+    results["note_comments"] = comments
     results["same_order_as_naive"] = naive_ids == real_ids
     return results
 

@@ -7,6 +7,7 @@ from bench import views
 urlpatterns = [
     path("bench/ceiling.json", views.ceiling_json),
     path("bench/ceiling.html", views.ceiling_html),
+    path("bench/ceiling/<str:name>", views.ceiling_page),
     path("bench/naive/hot", views.naive_hot),
     path("bench/hot-direct", views.hot_direct),
     path("bench/naive/home", views.naive_home),

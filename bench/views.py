@@ -45,6 +45,13 @@ def ceiling_html(request):
     return HttpResponse(_body("home.html"), content_type="text/html; charset=utf-8")
 
 
+def ceiling_page(request, name: str):
+    """A page the runner saved (a signed-in reader's home or note page), as it was answered."""
+    if name not in ("home_member.html", "note_member.html"):
+        return HttpResponse(status=404)
+    return HttpResponse(_body(name), content_type="text/html; charset=utf-8")
+
+
 def hot_direct(request):
     import orjson
 

@@ -6,6 +6,7 @@ Every function answers the contract's Note objects (dicts) for a viewer (a user 
 
 from __future__ import annotations
 
+import functools
 import logging
 
 import orjson
@@ -168,6 +169,8 @@ def _serialize_cards(cards: Sequence[dict[str, str]], viewer, known_votes: dict[
     """Note objects for cards; the viewer's votes Redis did not know come from one query, their
     follows, bookmarks and poll choices from another (none for a signed-out viewer)."""
     viewer_id = _viewer_id(viewer)
+    if viewer_id is None:
+        return [_anonymous_note(card) for card in cards]
     known = dict(known_votes or {})
     ids = [int(card["id"]) for card in cards]
     unknown = [note_id for note_id in ids if note_id not in known]
@@ -180,6 +183,23 @@ def _serialize_cards(cards: Sequence[dict[str, str]], viewer, known_votes: dict[
                            reader_filters)
         for note_id, card in zip(ids, cards)
     ]
+
+
+def _anonymous_note(card: dict[str, str]) -> dict:
+    """The Note a signed-out reader gets for a card: no vote, follow, bookmark or choice, the
+    default filters. It depends on the card alone, so it is built once per distinct card (every
+    field of it is the key: a vote, an edit, a visit is another card) and copied per request.
+    A card with a poll is built every time: whether the poll shows its votes depends on the clock."""
+    if card.get("poll"):
+        return _with_warning_fold(note_serialize(card), filtering.DEFAULT)
+    note = dict(_anonymous_note_built(tuple(card.items())))
+    note["author"] = dict(note["author"])
+    return note
+
+
+@functools.lru_cache(maxsize=4096)
+def _anonymous_note_built(items: tuple[tuple[str, str], ...]) -> dict:
+    return _with_warning_fold(note_serialize(dict(items)), filtering.DEFAULT)
 
 
 def _with_warning_fold(note: dict, reader_filters) -> dict:

@@ -24,6 +24,7 @@ from notes.forms import FiltersForm, NoteForm, PollForm, video_change
 from treehole import ratelimit
 from treehole.errors import DomainError, InvalidInput, NotFound, RateLimited, Unavailable
 from treehole.ids import parse_id
+from treehole.pagecache import signed_out_page
 from treehole.pages import add_domain_error
 from treehole.pagination import Page, page_bounds_lenient
 
@@ -103,7 +104,11 @@ def home(request):
         "categories": selectors.category_list(),
         **_page_context(page, query),
     }
-    return render(request, "notes/home.html", context, status=_list_status(page))
+    # Signed out: the whole page comes from the page cache, keyed by everything it shows.
+    # (The full text is not: a card shows its excerpt, which is.)
+    shown = {**context, "page": (page.page, page.size, page.total),
+             "notes": [{k: v for k, v in note.items() if k != "content"} for note in context["notes"]]}
+    return signed_out_page(request, "notes/home.html", context, shown=shown, status=_list_status(page))
 
 
 def _unknown_category(request):

@@ -98,6 +98,17 @@ CACHES["fragments"] = {
     "OPTIONS": {"MAX_ENTRIES": 5000},
 }
 
+# Whole pages for signed-out readers, per process (treehole/pagecache.py): keyed by a digest of
+# everything the page shows, so a hit is never wrong; the TTL bounds how old a relative time may
+# look. PAGE_CACHE_SECONDS=0 renders every page (make bench's "before" row).
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=30)
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "treehole-pages",
+    "TIMEOUT": PAGE_CACHE_SECONDS or 1,
+    "OPTIONS": {"MAX_ENTRIES": env.int("PAGE_CACHE_MAX_ENTRIES", default=500)},
+}
+
 # Failed Redis side effects are recorded in the database and redone from it (treehole/effects.py)
 # by a periodic task at these cron minutes.
 REDIS_REPAIR_CRON_MINUTES = env.str("REDIS_REPAIR_CRON_MINUTES", default="*")

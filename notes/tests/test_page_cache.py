@@ -1,0 +1,127 @@
+"""The signed-out home page comes from the page cache (treehole/pagecache.py) and is never wrong:
+every write that changes what it shows shows on the next response, each variant (language, theme,
+path) is its own page, a visitor never gets another's CSRF token, and a signed-in reader never
+gets a cached page."""
+
+import re
+
+import pytest
+from django.contrib.messages import constants
+from django.contrib.messages.storage.base import Message
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import caches
+from django.test import Client, RequestFactory
+
+from comments.services import comment_create
+from notes.services import note_set_hidden, note_update, note_vote
+from treehole import pagecache
+from treehole.testing import make_note
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+@pytest.fixture(autouse=True)
+def counted_renders(monkeypatch):
+    """Fresh page cache; every render of a page into the cache is counted."""
+    caches["pages"].clear()
+    renders = []
+    original = pagecache.render_to_string
+
+    def counting(*args, **kwargs):
+        renders.append(args[0])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(pagecache, "render_to_string", counting)
+    return renders
+
+
+def home(client=None, **params) -> str:
+    response = (client or Client()).get("/", {"order": "new", **params})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def without_tokens(page: str) -> str:
+    return TOKEN.sub("", page)
+
+
+def approvals_shown(page: str) -> list[int]:
+    return [int(count) for count in re.findall(r'<span class="visually-hidden">赞成</span> (\d+)</span>', page)]
+
+
+def test_a_second_signed_out_reader_gets_the_stored_page_with_their_own_csrf_token(author, categories, counted_renders):
+    make_note(author, title="缓存的首页")
+    first_client, second_client = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first, second = home(first_client), home(second_client)
+    assert counted_renders == ["notes/home.html"]  # rendered once, served twice
+    assert "缓存的首页" in second and without_tokens(first) == without_tokens(second)
+    assert pagecache.CSRF_PLACEHOLDER not in first + second
+    first_tokens, second_tokens = set(TOKEN.findall(first)), set(TOKEN.findall(second))
+    assert len(first_tokens) == 1 and len(second_tokens) == 1  # one token per response, as a plain render
+    assert first_tokens != second_tokens
+    # Each token works with its own visitor's cookie, and only with it.
+    for client, page in ((first_client, first), (second_client, second)):
+        token = TOKEN.findall(page)[0]
+        answer = client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/", "csrfmiddlewaretoken": token})
+        assert answer.status_code == 302
+    stranger = Client(enforce_csrf_checks=True)
+    home(stranger)
+    answer = stranger.post("/i18n/setlang/", {"language": "zh-hans", "next": "/", "csrfmiddlewaretoken": TOKEN.findall(first)[0]})
+    assert answer.status_code == 403
+
+
+def test_a_vote_a_post_an_edit_and_a_hide_each_change_the_next_response(author, other, categories, counted_renders):
+    note = make_note(author, title="第一篇")
+    assert approvals_shown(home()) == [0]
+    note_vote(note_id=note.pk, user=other, value=1)
+    assert approvals_shown(home()) == [1]
+    second = make_note(author, title="第二篇")
+    page = home()
+    assert "第二篇" in page and approvals_shown(page) == [0, 1]
+    note_update(note_id=second.pk, user=author, title="改过的标题")
+    page = home()
+    assert "改过的标题" in page and "第二篇" not in page
+    comment_create(user=other, note_id=note.pk, content="一条评论")
+    assert home() != page
+    note_set_hidden(note_id=second.pk, hidden=True)
+    page = home()
+    assert "改过的标题" not in page and "第一篇" in page
+    assert len(counted_renders) == 6  # every change was a new page, nothing served stale
+
+
+def test_language_theme_and_path_are_separate_pages(author, categories, counted_renders):
+    make_note(author, title="双语")
+    chinese = home()
+    english = Client().get("/", {"order": "new"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="zh-hans">' in chinese and '<html lang="en">' in english
+    dark_client = Client()
+    dark_client.cookies["theme"] = "dark"
+    assert '<html lang="zh-hans" data-theme="dark">' in home(dark_client)
+    hot = Client().get("/", {"order": "hot"}).content.decode()
+    assert without_tokens(hot) != without_tokens(chinese)
+    assert len(counted_renders) == 4
+    assert without_tokens(home()) == without_tokens(chinese) and len(counted_renders) == 4
+
+
+def test_a_signed_in_reader_never_gets_a_stored_page(author, other, categories, counted_renders):
+    make_note(author, title="登录后")
+    home()
+    member = Client()
+    member.force_login(other)
+    page = home(member)
+    assert other.username in page
+    assert counted_renders == ["notes/home.html"]  # the member's page was rendered, not stored
+    assert other.username not in home()
+
+
+def test_a_pending_message_is_shown_not_swallowed_by_the_cache(author, categories, counted_renders):
+    make_note(author, title="消息")
+    home()  # stored
+    client = Client()
+    client.cookies["messages"] = CookieStorage(RequestFactory().get("/"))._encode([Message(constants.INFO, "你已退出登录。")])
+    assert "你已退出登录。" in home(client)
+    assert "你已退出登录。" not in home(client)  # shown once, then gone, as without the cache
+    assert "你已退出登录。" not in home()
+    assert len(counted_renders) == 1  # the page with the message was never stored

@@ -1,0 +1,72 @@
+"""Whole pages for signed-out readers, rendered once per distinct content.
+
+Rendering the home page's template was ~80 % of its time (docs/benchmarks.md). For a reader who
+is not signed in, the HTML depends only on what the selectors returned (the view passes it as
+``shown``), the language, the theme cookie, the full path, the status and the footer's hotlines —
+so a page is kept (per process, ``CACHES["pages"]``) under a digest of exactly those. Any write
+that changes what the page shows (a vote, a post, an edit, a hide, a visit, a category count)
+changes ``shown`` and so the key: there is nothing to invalidate and no way to serve a page that
+is out of date with the data it was read from. The short TTL only bounds how old a relative
+time may look, as for the list cards (notes/templatetags/note_cards.py).
+
+What differs per visitor is never cached:
+- the CSRF token: the page is rendered with a placeholder and each response gets the visitor's
+  own token (``get_token``: the same masked token and ``csrftoken`` cookie as a plain render);
+- signed-in readers (names, votes, follows), pending ``messages``, non-GET requests: rendered as
+  usual, never stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import orjson
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import caches
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from treehole.theme import theme_of
+
+# Stands for the CSRF token in a stored page; the same length and alphabet as a real masked token
+# (64 letters and digits), so the page's bytes are laid out exactly as a plain render's.
+CSRF_PLACEHOLDER = "csrfPageCachePlaceholder" + "0" * 40
+
+
+def cacheable(request) -> bool:
+    if request.method not in ("GET", "HEAD") or not settings.PAGE_CACHE_SECONDS:
+        return False
+    if request.user.is_authenticated:
+        return False
+    return not len(messages.get_messages(request))  # len() peeks: the messages stay for the render
+
+
+def _key(request, template_name: str, status: int, shown) -> str:
+    from moderation.care import hotlines
+
+    payload = orjson.dumps(
+        [template_name, status, translation.get_language(), theme_of(request), request.get_full_path(), shown,
+         hotlines()],
+        default=str,
+        option=orjson.OPT_NON_STR_KEYS,
+    )
+    return "page:" + hashlib.blake2b(payload, digest_size=20).hexdigest()
+
+
+def signed_out_page(request, template_name: str, context: dict, *, shown, status: int = 200) -> HttpResponse:
+    """``render(request, template_name, context, status=status)``, served from the page cache for
+    a signed-out reader. ``shown``: everything of the context the page displays (JSON-able:
+    dicts, lists, strings, numbers, datetimes, dataclasses)."""
+    if not cacheable(request):
+        return render(request, template_name, context, status=status)
+    cache = caches["pages"]
+    key = _key(request, template_name, status, shown)
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(template_name, {**context, "csrf_token": CSRF_PLACEHOLDER}, request)
+        cache.set(key, html, settings.PAGE_CACHE_SECONDS)
+    return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)), status=status)
