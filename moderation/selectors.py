@@ -19,13 +19,6 @@ def case_queue() -> QuerySet[Case]:
     return Case.objects.filter(status=Case.Status.OPEN).select_related("author").order_by(*Case._meta.ordering)
 
 
-def folded_ids(*, target_type: str, ids) -> set[int]:
-    """Which of ``ids`` are folded by reports (for apps that render lists from a cache)."""
-    return set(
-        Case.objects.filter(target_type=target_type, target_id__in=list(ids), folded=True).values_list("target_id", flat=True)
-    )
-
-
 def hidden_reasons(*, target_type: str, ids) -> dict[int, str]:
     """Why each of ``ids`` was hidden: the reason of the latest moderator action that hid it
     (hide, or ban of its author), for its author's own list ("我的帖子"). One query."""

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timezone
 from typing import Annotated
 
 from django.conf import settings
@@ -74,11 +73,6 @@ def next_id() -> int:
             if _generator is None:
                 _generator = SnowflakeGenerator(settings.TREEHOLE_WORKER_ID)
     return _generator.next_id()
-
-
-def id_to_datetime(snowflake: int) -> datetime:
-    ms = (snowflake >> TIMESTAMP_SHIFT) + EPOCH_MS
-    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
 
 
 def id_worker(snowflake: int) -> int:

@@ -5,13 +5,11 @@
     {% include "moderation/report_button.html" with target_type="note" target_id=note.id %}
     {% include "moderation/care_card.html" with text=note.content %}
     {% include "moderation/care_card.html" with card=care %}   a card from care.care_for_text(q)
-    {% folded note.folded %}…the note's body…{% endfolded %}  "多人举报，已折叠", click to expand
 """
 
 from __future__ import annotations
 
 from django import template
-from django.template.loader import render_to_string
 
 from moderation import care
 from moderation.forms import ReportForm
@@ -43,25 +41,3 @@ def report_reasons():
 @register.inclusion_tag("moderation/assets.html")
 def moderation_assets():
     return {}
-
-
-class FoldedNode(template.Node):
-    def __init__(self, condition, nodelist):
-        self.condition = condition
-        self.nodelist = nodelist
-
-    def render(self, context):
-        inner = self.nodelist.render(context)
-        if not self.condition.resolve(context, ignore_failures=True):
-            return inner
-        return render_to_string("moderation/folded.html", {"inner": inner}, request=context.get("request"))
-
-
-@register.tag("folded")
-def do_folded(parser, token):
-    bits = token.split_contents()
-    if len(bits) != 2:
-        raise template.TemplateSyntaxError("{% folded <condition> %} … {% endfolded %}")
-    nodelist = parser.parse(("endfolded",))
-    parser.delete_first_token()
-    return FoldedNode(parser.compile_filter(bits[1]), nodelist)

@@ -1,5 +1,5 @@
 """Fixtures: a registered in-memory target kind ("thing") so the moderation flows are tested on
-their own; the real kinds (note, comment, message) have their own tests once wired."""
+their own; the real kinds (note, comment, message) are tested in their owners' apps."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Moderation wired into the other apps: usernames (accounts) and the user admin's ban actions.
-Notes, comments and chat get theirs as they land (docs/moderation.md, "Wiring")."""
+"""Moderation wired into accounts: usernames screened by the word lists, and the user admin's
+bans only through moderation (record and audit row). Notes, comments and chat have their own
+wiring tests (docs/moderation.md, "Wiring")."""
 
 from __future__ import annotations
 
