@@ -6,7 +6,7 @@ class ModerationConfig(AppConfig):
     verbose_name = "审核"
 
     def ready(self):
-        from moderation import services
+        from moderation import care, services
         from moderation.filters import screen_text
         from treehole import hooks
 
@@ -14,3 +14,5 @@ class ModerationConfig(AppConfig):
         hooks.register("staff_signed_in", services.staff_signed_in)
         # A username is screened by the sensitive-word lists like any other text (accounts asks).
         hooks.register("username_screen", screen_text)
+        # Every page's footer shows the hotlines: a signed-out page cached with others is stale.
+        hooks.register("page_cache_key", care.hotlines)

@@ -34,6 +34,7 @@ moderation target kind). The hook names in use, each documented where it is cons
 - ``username_screen``     ``screen(text, field=)``, raises on a refused username (moderation's word filter)
 - ``avatar_take`` · ``avatar_upload``  the profile's avatar image (uploads; accounts.services.avatar_hook)
 - ``access_token_expiry`` ``expiry(token) -> float | None`` of a Bearer token (accounts; the rate limiter)
+- ``page_cache_key``      ``part() -> JSON-able``, what every cached page shows besides its context (treehole/pagecache.py)
 - ``user_export`` · ``seed_import``  each app's part of the data export / ``manage.py import_seed``
 
 Same idea as Wagtail's ``wagtail.hooks`` (``register`` / ``get_hooks`` / ``register_temporarily``),

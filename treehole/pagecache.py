@@ -30,6 +30,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from treehole import hooks
 from treehole.theme import theme_of
 
 # Stands for the CSRF token in a stored page; the same length and alphabet as a real masked token
@@ -46,11 +47,11 @@ def cacheable(request) -> bool:
 
 
 def _key(request, template_name: str, status: int, shown) -> str:
-    from moderation.care import hotlines
-
+    # What every page shows besides its context (the footer's hotlines, from moderation) comes
+    # from the ``page_cache_key`` hooks, so a change to it is a new key.
     payload = orjson.dumps(
         [template_name, status, translation.get_language(), theme_of(request), request.get_full_path(), shown,
-         hotlines()],
+         [part() for part in hooks.get_hooks("page_cache_key")]],
         default=str,
         option=orjson.OPT_NON_STR_KEYS,
     )
