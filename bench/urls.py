@@ -8,6 +8,7 @@ urlpatterns = [
     path("bench/ceiling.json", views.ceiling_json),
     path("bench/ceiling.html", views.ceiling_html),
     path("bench/ceiling/<str:name>", views.ceiling_page),
+    path("bench/ceiling-count.json", views.ceiling_count),
     path("bench/naive/hot", views.naive_hot),
     path("bench/hot-direct", views.hot_direct),
     path("bench/naive/home", views.naive_home),

@@ -41,6 +41,11 @@ def ceiling_json(request):
     return HttpResponse(_body("hot.json"), content_type="application/json")
 
 
+def ceiling_count(request):
+    """The unread count's ceiling (bench/fanout.py): the same bytes from a plain view."""
+    return HttpResponse(_body("unread.json"), content_type="application/json")
+
+
 def ceiling_html(request):
     return HttpResponse(_body("home.html"), content_type="text/html; charset=utf-8")
 

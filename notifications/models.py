@@ -38,10 +38,14 @@ class Notification(models.Model):
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
     # What it is about. A deleted note or comment leaves the notification (the count stays right;
     # it says the content is gone) rather than removing it behind the unread count's back.
+    # No database constraint: InnoDB checks one by taking a shared lock on the parent row, so each
+    # fan-out batch would hold the note's row while the next comment's transaction waits for its
+    # exclusive lock on that very row (comments serialize floors on it). Django's collector still
+    # applies SET_NULL when a note or comment is deleted.
     note = models.ForeignKey("notes.Note", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                             verbose_name=_("帖子"))
+                             db_constraint=False, verbose_name=_("帖子"))
     comment = models.ForeignKey("comments.Comment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                                verbose_name=_("评论"))
+                                db_constraint=False, verbose_name=_("评论"))
     # The actor exactly as the thread shows them (洞主, Alice, or a signed note's username); ""
     # for moderators and the system, who are never named. Never a user id.
     actor_name = models.CharField(_("操作者"), max_length=150, blank=True)
