@@ -324,3 +324,26 @@ def test_the_api_renders_what_the_schema_would_images_in_order_and_every_extensi
     assert result["video"] is not None and result["author"]["username"] == author.username
     (polled,) = [r for r in client.get_json(URL, {"q": "操场 猫"}).json()["results"] if r["id"] == str(plain.pk)]
     assert [option["text"] for option in polled["poll"]["options"]] == ["咪咪", "大黄"]
+
+
+def test_a_page_of_results_costs_the_same_few_queries_whatever_its_size(mroonga, author, other, categories,
+                                                                         django_assert_num_queries):
+    """The username lookup, the engine and the rows: images and poll options are read only when
+    a result has some (one query each), never once per note."""
+    from notes.tests.test_api import upload_image
+
+    for i in range(12):
+        make_note(author, title=f"失眠第{i}天", content="又失眠了，数羊也没用")
+    client = ApiClient()
+    client.get_json(URL, {"q": "失眠"})  # warm what every page reads once (care phrases, categories)
+    for size in (1, 12):
+        with django_assert_num_queries(3):
+            body = client.get_json(URL, {"q": "失眠", "size": size}).json()
+        assert len(body["results"]) == size
+    for i in range(3):
+        make_note(other, title=f"失眠的猫{i}", content="猫也失眠", image_ids=[upload_image(other).pk],
+                  poll={"question": "睡了吗", "options": ["睡了", "没睡"]})
+    for size in (2, 15):
+        with django_assert_num_queries(5):
+            body = client.get_json(URL, {"q": "失眠", "size": size, "order": "new"}).json()
+        assert len(body["results"]) == size and all(r["images"] and r["poll"] for r in body["results"][:2])

@@ -181,3 +181,39 @@ def test_search_answers_with_redis_down(engine, settings, author, categories):
     with redis_unreachable(settings):
         assert found("猫") == [str(note.pk)]
         assert ApiClient().get("/notes/search/", {"q": "猫"}).status_code == 200
+
+
+def test_another_database_on_the_same_server_never_answers_for_this_one(mroonga, author, categories):
+    """Groonga's query cache is one per server process and keyed by the command's text: without a
+    key of this database's own, the same search run first on another database of the server (a
+    parallel test run, a bench beside the site) answered here with that database's ids."""
+    import json
+
+    import MySQLdb
+
+    from notes.search.backends import SearchQuery
+    from notes.search import text
+
+    note = make_note(author, title="银杏", content="银杏大道的叶子黄了")
+    other_name = connection.settings_dict["NAME"] + "_cache_neighbour"
+    params = connection.get_connection_params()
+    raw = MySQLdb.connect(**{k: v for k, v in params.items() if k in ("host", "port", "user", "passwd", "password")},
+                          charset="utf8mb4")
+    cursor = raw.cursor()
+    try:
+        cursor.execute(f"DROP DATABASE IF EXISTS `{other_name}`")
+        cursor.execute(f"CREATE DATABASE `{other_name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+        cursor.execute(f"USE `{other_name}`")
+        cursor.execute(mroonga_backend.create_table_sql())
+        cursor.execute("INSERT INTO notes_search VALUES (1, 1, 1, 1, 0, 0, '银杏', '银杏', '', ''), "
+                       "(2, 1, 1, 1, 0, 0, '银杏', '银杏', '', '')")
+        query = SearchQuery(parsed=text.parse("银杏"))
+        # The neighbour searches first (and Groonga caches its answer), as its own backend would.
+        cursor.execute("SELECT mroonga_command(%s)", [mroonga_backend.select_command(query, database=other_name)])
+        (answer,) = cursor.fetchone()
+        assert json.loads(answer)[0][0][0] == 2  # its own two documents
+        assert mroonga.search(query).ids == [note.pk]
+        assert found("银杏") == [str(note.pk)]
+    finally:
+        cursor.execute(f"DROP DATABASE IF EXISTS `{other_name}`")
+        raw.close()
