@@ -279,6 +279,30 @@ def password_captcha_needed(*, user: User, ip: str) -> bool:
     return verification.login_captcha_needed(f"u{user.pk}", ip)
 
 
+def user_password_confirm(
+    *,
+    user: User,
+    password: str,
+    ip: str,
+    captcha_key: str | None = None,
+    captcha_value: str | None = None,
+    field: str = "password",
+    message: str | None = None,
+) -> None:
+    """A signed-in door that asks for the member's password again — changing the password,
+    deleting the account (``DELETE /api/v1/me`` and its page must call this, not
+    ``check_password``), anything to come: ``password_gate`` on the pair (``u<id>``, IP), so a
+    stolen session guesses no faster than a login, and failures here and at the login add up.
+    A wrong password is 400 ``invalid`` on ``field``; the captcha is asked for with
+    ``password_captcha_needed``."""
+    text = message or _("密码不正确。")
+    password_gate(
+        subject=f"u{user.pk}", ip=ip, captcha_key=captcha_key, captcha_value=captcha_value,
+        check=lambda: user if user.check_password(password or "") else None,
+        failure=lambda: InvalidInput(text, fields={field: [text]}),
+    )
+
+
 def user_login(*, attempt: LoginAttempt, request=None, door: str = "api") -> User:
     """Check credentials through ``password_gate`` (captcha after N failures, a lock after M,
     counted per (account, IP) pair and, through the ``login`` bucket, per account). Returns the
@@ -354,13 +378,9 @@ def user_change_password(
     """A password door like the login (``password_gate``): a stolen session cannot guess the old
     password faster than a login could."""
     _check_password(new_password, user=user, field="new_password")
-
-    def wrong_old_password():
-        return InvalidInput(fields={"old_password": [_("原密码不正确。")]})
-
-    password_gate(
-        subject=f"u{user.pk}", ip=ip, captcha_key=captcha_key, captcha_value=captcha_value,
-        check=lambda: user if user.check_password(old_password or "") else None, failure=wrong_old_password,
+    user_password_confirm(
+        user=user, password=old_password, ip=ip, captcha_key=captcha_key, captcha_value=captcha_value,
+        field="old_password", message=_("原密码不正确。"),
     )
     with transaction.atomic():
         user.set_password(new_password)
