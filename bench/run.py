@@ -55,7 +55,7 @@ CHAT_SECONDS = int(os.environ.get("BENCH_CHAT_SECONDS", "60"))
 CHAT_SCALE_CLIENTS = int(os.environ.get("BENCH_CHAT_SCALE_CLIENTS", "5000"))
 CHAT_CLIENT_PROCS = int(os.environ.get("BENCH_CHAT_CLIENT_PROCS", "4"))
 
-SECTIONS = ("memory", "http", "vote", "stampede", "daphne", "ratelimit", "chat", "memory100k", "search", "lighthouse",
+SECTIONS = ("memory", "http", "mix", "vote", "stampede", "daphne", "ratelimit", "chat", "memory100k", "search", "lighthouse",
             "filters", "fanout")
 DB_SEARCH, REDIS_SEARCH = "treehole_bench_search", 12
 
@@ -190,10 +190,10 @@ def daphne(name: str, port: int, env: dict | None = None) -> Server:
 # --- wrk -----------------------------------------------------------------------------------------
 
 def wrk(url: str, *, seconds: int = SECONDS, connections: int = CONNECTIONS, env: dict | None = None,
-        headers: dict | None = None) -> dict:
+        headers: dict | None = None, script: str = "wrk_report.lua") -> dict:
     argv = ["taskset", "-c", CLIENT_CPU, "wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
             *[part for name, value in (headers or {}).items() for part in ("-H", f"{name}: {value}")],
-            "-s", str(ROOT / "bench" / "wrk_report.lua"), url]
+            "-s", str(ROOT / "bench" / script), url]
     done = subprocess.run(argv, capture_output=True, text=True, env={**os.environ, **(env or {})},
                           timeout=seconds + 60)
     for line in done.stdout.splitlines():
@@ -210,19 +210,27 @@ def fetch(url: str, *, method: str = "GET", headers: dict | None = None, body: b
         return answer.status, answer.read()
 
 
-def compare(targets: dict[str, str | tuple[str, dict]], *, repeats: int = REPEATS, env: dict | None = None) -> dict:
+def compare(targets: dict[str, str | tuple[str, dict]], *, repeats: int = REPEATS, env: dict | None = None,
+            pids=None) -> dict:
     """wrk each URL ``repeats`` times, interleaved (so drift hits every target alike); medians.
-    A target is a URL or ``(URL, request headers)``."""
+    A target is a URL or ``(URL, request headers)``. ``pids`` (a callable giving the server
+    processes): also the servers' CPU time per request, which a busy machine disturbs far less
+    than req/s."""
     targets = {name: (t, None) if isinstance(t, str) else t for name, t in targets.items()}
     for url, headers in targets.values():  # warm-up, not counted
         wrk(url, seconds=1, env=env, headers=headers)
     runs: dict[str, list[dict]] = {name: [] for name in targets}
     for rep in range(repeats):
         for name, (url, headers) in targets.items():
+            server_pids = pids() if pids else []
+            cpu0 = cpu_seconds(server_pids)
             result = wrk(url, env=env, headers=headers)
+            if server_pids and result["requests"]:
+                result["cpu_ms_per_request"] = 1000 * (cpu_seconds(server_pids) - cpu0) / result["requests"]
             runs[name].append(result)
             log(f"  {name} #{rep + 1}: {result['rps']:.0f} req/s, p50 {result['p50_ms']:.1f} ms, "
-                f"p99 {result['p99_ms']:.1f} ms, errors {result['errors']}")
+                f"p99 {result['p99_ms']:.1f} ms, errors {result['errors']}"
+                + (f", server CPU {result['cpu_ms_per_request']:.2f} ms/request" if "cpu_ms_per_request" in result else ""))
     return {name: summarize(results) for name, results in runs.items()}
 
 
@@ -234,6 +242,7 @@ def summarize(results: list[dict]) -> dict:
         "errors": sum(r["errors"] for r in results),
         "requests": sum(r["requests"] for r in results),
         "runs": [round(r["rps"], 1) for r in results],
+        "cpu_ms_per_request": median(r.get("cpu_ms_per_request") for r in results),
     }
 
 
@@ -319,23 +328,28 @@ def _bench_member(hot_ids: list[str]) -> tuple[str, str]:
     return member.username, f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 
-def _note_with_comments(note_id: int, count: int = 50) -> int:
-    """The note, with at least ``count`` comments (added by the bench users when it has fewer)."""
+def _note_with_comments(count: int = 50) -> tuple[int, int]:
+    """A visible note with ``count`` comments: the one with the most comments up to that number,
+    topped up by the bench users. Returns (note id, comments)."""
     from accounts.models import User
     from comments.models import Comment
     from comments.services import comment_create
+    from notes.models import Note
 
+    note_id = (Note.objects.filter(hidden=False, held=False, comment_count__lte=count)
+               .order_by("-comment_count", "-id").values_list("pk", flat=True).first())
     have = Comment.objects.filter(note_id=note_id).count()
     writers = list(User.objects.filter(username__startswith="bench_u").order_by("username")[:count])
     for i in range(max(0, count - have)):
         comment_create(user=writers[i % len(writers)], note_id=note_id, content=f"第 {have + i + 1} 条评论：抱抱你，会好起来的")
-    return Comment.objects.filter(note_id=note_id).count()
+    return note_id, Comment.objects.filter(note_id=note_id).count()
 
 
 def section_http(port: int) -> dict:
     base = f"http://127.0.0.1:{port}"
     before = f"http://127.0.0.1:{port + 20}"  # the same site without the signed-out page cache
-    with gunicorn("gunicorn-http", port), gunicorn("gunicorn-http-nocache", port + 20, env_for(PAGE_CACHE_SECONDS="0")):
+    with gunicorn("gunicorn-http", port) as server, \
+            gunicorn("gunicorn-http-nocache", port + 20, env_for(PAGE_CACHE_SECONDS="0")) as server_before:
         status, hot = fetch(f"{base}/api/v1/notes?order=hot&page=1")
         assert status == 200, status
         (OUT / "hot.json").write_bytes(hot)
@@ -355,8 +369,7 @@ def section_http(port: int) -> dict:
         # Signed in: a member with votes and follows on page 1; a note page with 50 comments.
         username, cookie = _bench_member(real_ids)
         member = {"Cookie": cookie}
-        note_id = int(real_ids[0])
-        comments = _note_with_comments(note_id)
+        note_id, comments = _note_with_comments()
         for name, path in (("home_member.html", "/"), ("note_member.html", f"/notes/{note_id}/")):
             status, body = fetch(base + path, headers=member)
             assert status == 200 and username.encode() in body, (name, status)
@@ -378,7 +391,7 @@ def section_http(port: int) -> dict:
             "ceiling_home_member": (f"{base}/bench/ceiling/home_member.html", member),
             "note_member": (f"{base}/notes/{note_id}/", member),
             "ceiling_note_member": (f"{base}/bench/ceiling/note_member.html", member),
-        })
+        }, pids=lambda: server.pids + server_before.pids)
     results["sizes"] = sizes
     results["note_comments"] = comments
     results["same_order_as_naive"] = naive_ids == real_ids
@@ -744,6 +757,87 @@ def section_chat(port: int, layer: str, extra_env: dict | None = None, *, server
     raise RuntimeError(f"chat client printed no result: {done.stderr[-800:]}")
 
 
+MIX_LEVELS = [int(x) for x in os.environ.get("BENCH_MIX_CONNECTIONS", "8,16,32,64").split(",")]
+MIX_SECONDS = int(os.environ.get("BENCH_MIX_SECONDS", "10"))
+
+
+def _service_pids() -> dict[str, list[int]]:
+    """MariaDB's and Redis's server processes (shared with whatever else runs on the machine)."""
+    import redis
+
+    pids = {"mariadb": [], "redis": []}
+    try:
+        pids["redis"] = [int(redis.Redis.from_url(f"{REDIS}/0").info("server")["process_id"])]
+    except Exception:  # noqa: BLE001 - not measurable: reported as such
+        pass
+    for name in ("mariadbd", "mysqld"):
+        found = subprocess.run(["pgrep", "-x", name], capture_output=True, text=True).stdout.split()
+        if found:
+            pids["mariadb"] = [int(p) for p in found]
+            break
+    return pids
+
+
+def section_mix(port: int) -> dict:
+    """200 signed-in users through the compose topology's processes — gunicorn (pages + API), the
+    ASGI server for /ws/ (uvicorn, as docker-compose.yml), the huey worker — on MariaDB and Redis:
+    70 % reads, 20 % votes, 10 % comments and posts (bench/wrk_mix.lua). wrk runs at rising
+    connection counts; the sustained rate is the highest whose p99 stays ≤ 200 ms. CPU of each
+    part over each step, in % of one core."""
+    from accounts.models import User
+    from accounts.tokens import issue_pair
+    from notes.models import Note
+
+    rng = random.Random(19)
+    users = list(User.objects.filter(username__startswith="bench_u").order_by("username")[:200])
+    notes = list(Note.objects.filter(hidden=False).order_by("-score", "-id").values_list("pk", flat=True)[:2000])
+    lines = [f"{issue_pair(user)['access']} {rng.choice(notes)}" for user in users for _ in range(20)]
+    rng.shuffle(lines)
+    mix_file = OUT / "mix.txt"
+    mix_file.write_text("\n".join(lines) + "\n")
+    wide = {"RATE_POST_PER_SECOND": "1000000", "RATE_POST_BURST": "1000000", "RATE_COMMENT_PER_SECOND": "1000000",
+            "RATE_COMMENT_BURST": "1000000"}
+    env = env_for(**wide)
+    base = f"http://127.0.0.1:{port}"
+    steps = []
+    with gunicorn("gunicorn-mix", port, env) as app, \
+            asgi_server("uvicorn", "uvicorn-mix", port + 1, {**env, "TREEHOLE_WORKER_ID": "820"}) as ws:
+        LOGS.mkdir(parents=True, exist_ok=True)
+        worker_log = open(LOGS / "huey-mix.log", "ab")
+        worker = subprocess.Popen(["taskset", "-c", SERVER_CPU, PY, "manage.py", "run_huey"], cwd=ROOT,
+                                  env={**env, "TREEHOLE_WORKER_ID": "821"}, stdout=worker_log,
+                                  stderr=subprocess.STDOUT, start_new_session=True)
+        _servers.append(worker)
+        try:
+            services = _service_pids()
+            wrk(base + "/", seconds=2, env={"BENCH_MIX": str(mix_file)}, script="wrk_mix.lua")  # warm-up
+            for connections in MIX_LEVELS:
+                groups = {"app (gunicorn)": app.pids, "ws (uvicorn)": ws.pids, "worker (huey)": [worker.pid],
+                          **services}
+                cpu0 = {name: cpu_seconds(pids) for name, pids in groups.items()}
+                t0 = time.monotonic()
+                load = os.getloadavg()
+                result = wrk(base + "/", seconds=MIX_SECONDS, connections=connections,
+                             env={"BENCH_MIX": str(mix_file)}, script="wrk_mix.lua")
+                elapsed = time.monotonic() - t0
+                result["connections"] = connections
+                result["load_before"] = load
+                result["cpu_pct"] = {name: round(100 * (cpu_seconds(pids) - cpu0[name]) / elapsed, 1)
+                                     for name, pids in groups.items() if pids}
+                steps.append(result)
+                log(f"  mix c{connections}: {result['rps']:.0f} req/s, p99 {result['p99_ms']:.1f} ms, "
+                    f"errors {result['errors']}, CPU {result['cpu_pct']}")
+        finally:
+            if worker.poll() is None:
+                os.killpg(worker.pid, signal.SIGTERM)
+                worker.wait(timeout=20)
+            _servers.remove(worker)
+            worker_log.close()
+    ok = [s for s in steps if s["p99_ms"] <= 200 and not s["errors"]]
+    best = max(ok, key=lambda s: s["rps"]) if ok else None
+    return {"steps": steps, "sustained": best, "users": len(users)}
+
+
 # --- Report --------------------------------------------------------------------------------------
 
 def section_search() -> dict:
@@ -833,6 +927,7 @@ def main(argv=None) -> int:
         run("stampede", section_stampede, (args.port + 2, args.port + 3))
         run("daphne", section_daphne, args.port + 4)
         run("ratelimit", section_ratelimit)
+        run("mix", section_mix, args.port + 30)
         if "chat" in only:
             # BENCH_CHAT_ROWS picks rows (e.g. "pubsub,uvicorn"); the default runs them all.
             rows_wanted = os.environ.get("BENCH_CHAT_ROWS", "baseline,core,pubsub,uvicorn,scale").split(",")

@@ -170,7 +170,7 @@ def seed(*, users: int, notes: int, votes: int, comments: int, seed_value: int =
         for floor in range(1, count + 1):
             author = rng.choice(user_ids)
             if author not in aliases:
-                aliases[author] = len(aliases) + 1
+                aliases[author] = len(aliases)  # numbered from 0, as comments.services does
                 alias_rows.append(NoteAlias(note_id=note.id, user_id=author, number=aliases[author]))
             when = when + timedelta(seconds=rng.randint(5, 3600))
             comment_rows.append(Comment(id=ids.next_id(), note_id=note.id, author_id=author, floor=floor,

@@ -56,7 +56,10 @@ def _alias_number(note, user) -> int:
     existing = NoteAlias.objects.filter(note=note, user_id=user_id).values_list("number", flat=True).first()
     if existing is not None:
         return existing
-    number = NoteAlias.objects.filter(note=note).count()
+    # The next number after the highest, not the count: an account's deletion takes its alias
+    # away, and a count would then hand out a number still in use (a 500 on the unique key).
+    top = NoteAlias.objects.filter(note=note).aggregate(top=Max("number"))["top"]
+    number = 0 if top is None else top + 1
     NoteAlias.objects.create(note=note, user_id=user_id, number=number)
     return number
 

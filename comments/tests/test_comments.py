@@ -454,3 +454,18 @@ def test_a_held_comment_is_visible_only_to_its_author():
     assert own["pending_review"] is True and own["content"] == "这里有需要审核的词"
     other = thread(note, viewer=reader)["results"][0]
     assert other["pending_review"] is True and other["content"] == "" and other["author"] is None
+
+
+def test_an_alias_number_freed_by_a_deleted_account_is_never_handed_out_twice():
+    """Numbers follow the highest one in the note, not the count: after an account (and so its
+    alias) is gone, the next newcomer still gets a number nobody in the thread has."""
+    from comments.models import NoteAlias
+
+    author, first, second, third = (make_user(name) for name in ("alias_author", "alias_a", "alias_b", "alias_c"))
+    note = new_note(author)
+    assert post_comment(first, note).status_code == 201
+    assert post_comment(second, note).status_code == 201
+    first.delete()
+    assert post_comment(third, note).status_code == 201
+    numbers = sorted(NoteAlias.objects.filter(note=note).values_list("number", flat=True))
+    assert numbers == [1, 2]
