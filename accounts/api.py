@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from accounts import services, tokens
+from accounts import deletion, services, tokens
 from accounts.authentication import api_auth
 from accounts.export import export_chunks, export_filename
 from accounts.serializers import user_private
@@ -210,6 +210,26 @@ def me_password(request, payload: PasswordChangeIn):
 
         update_session_auth_hash(request, request.auth)
     return Status(200, pair)
+
+
+class AccountDeleteIn(Schema):
+    password: Password = Field(..., description="The account's password, asked again")
+    # Needed after a few wrong passwords, as at the login (GET /auth/captcha gives one).
+    captcha_key: Text(TextKind.LINE, max_length=64) | None = None
+    captcha_value: Text(TextKind.LINE, max_length=32) | None = None
+
+
+@router.delete(
+    "/me", auth=api_auth, response={204: None, **ERRORS},
+    summary="Delete the caller's account (anonymous notes and comments stay anonymous; signed ones show 已注销用户)",
+)
+def me_delete(request, payload: AccountDeleteIn):
+    ratelimit.enforce("account_delete", request=request, user=request.auth)
+    deletion.user_delete(user=request.auth, password=payload.password, ip=client_ip(request),
+                         captcha_key=payload.captcha_key, captcha_value=payload.captcha_value)
+    if getattr(request, "session", None) is not None:
+        session_logout(request)
+    return Status(204, None)
 
 
 class ExportOut(Schema):

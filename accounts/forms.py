@@ -40,6 +40,13 @@ class PasswordChangeForm(forms.Form):
     captcha_value = TextField(kind=TextKind.LINE, label=_("图片验证码"), required=False, max_length=10, widget=forms.TextInput(attrs={"autocomplete": "off"}))
 
 
+class AccountDeleteForm(forms.Form):
+    password = TextField(kind=TextKind.SECRET, label=_("密码"), max_length=128,
+                         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    captcha_key = TextField(kind=TextKind.LINE, required=False, max_length=64, widget=forms.HiddenInput)
+    captcha_value = TextField(kind=TextKind.LINE, label=_("图片验证码"), required=False, max_length=10, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+
+
 class ProfileForm(forms.Form):
     username = TextField(kind=TextKind.LINE, label=_("用户名"), max_length=30, min_length=2)
     gender = forms.ChoiceField(label=_("性别"), choices=Gender.choices)

@@ -52,6 +52,10 @@ class User(AbstractUser):
     token_version = models.PositiveIntegerField(default=0, editable=False)
     is_banned = models.BooleanField(_("已封禁"), default=False)
     banned_until = models.DateTimeField(_("封禁至"), null=True, blank=True, help_text=_("留空表示永久"))
+    # Set when the member deleted their account (accounts/deletion.py): the row stays as a
+    # tombstone that their anonymous notes and comments still point to, emptied of everything
+    # personal; it can never sign in, and its e-mail and username are free for a new account.
+    deleted_at = models.DateTimeField(_("注销时间"), null=True, blank=True, editable=False)
 
     objects = TreeholeUserManager()
 

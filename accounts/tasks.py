@@ -22,3 +22,11 @@ def sweep_auth_tables() -> dict:
     from accounts.services import auth_tables_sweep
 
     return auth_tables_sweep()
+
+
+@task(retries=3, retry_delay=30)
+def sessions_delete_for_user(user_id: int) -> int:
+    """After an account deletion: its session rows (already refused) are deleted, off the request."""
+    from accounts.deletion import sessions_delete
+
+    return sessions_delete(user_id)

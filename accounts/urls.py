@@ -16,4 +16,5 @@ urlpatterns = [
     path("me/edit/", views.profile_edit, name="profile_edit"),
     path("me/password/", views.password_change, name="password_change"),
     path("me/export/", views.data_export, name="data_export"),
+    path("me/delete/", views.account_delete, name="account_delete"),
 ]

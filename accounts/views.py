@@ -14,9 +14,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import services
+from accounts import deletion, services
 from accounts.export import export_chunks, export_filename
 from accounts.forms import (
+    AccountDeleteForm,
     EmailForm,
     LoginForm,
     PasswordChangeForm,
@@ -208,6 +209,31 @@ def password_change(request):
             return redirect("accounts:profile")
     captcha_key = CaptchaStore.generate_key() if services.password_captcha_needed(user=request.user, ip=ip) else None
     return render(request, "accounts/password_change.html", {"form": form, "captcha_key": captcha_key})
+
+
+@login_required
+def account_delete(request):
+    """注销账号: the password asked again (the same policy as every password door), then the
+    account goes (accounts/deletion.py) and this browser is signed out."""
+    form = AccountDeleteForm(request.POST or None)
+    ip = client_ip(request)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                ratelimit.enforce("account_delete", request=request, user=request.user)
+                deletion.user_delete(user=request.user, ip=ip, **form.cleaned_data)
+            except DomainError as exc:
+                add_domain_error(form, exc)
+                status = exc.status
+            else:
+                services.user_log_out(request=request)
+                messages.info(request, _("你的账号已注销。匿名发布的内容仍然匿名；署名的内容显示为「已注销用户」。"))
+                return redirect("home")
+        else:
+            status = 400
+    captcha_key = CaptchaStore.generate_key() if services.password_captcha_needed(user=request.user, ip=ip) else None
+    return render(request, "accounts/account_delete.html", {"form": form, "captcha_key": captcha_key}, status=status)
 
 
 @login_required

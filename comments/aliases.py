@@ -4,6 +4,7 @@ The n-th distinct commenter of a note gets name(n). It depends only on the order
 that note's thread, never on who they are, so an alias in one note says nothing about the same
 user's alias in another."""
 
+from accounts.serializers import DELETED_DISPLAY_NAME
 from notes.serializers import ANONYMOUS_DISPLAY_NAME
 
 NAMES = (
@@ -27,9 +28,10 @@ def alias_name(number: int) -> str:
 
 def comment_display_name(*, note, user_id: int, username: str, alias_number: int | None) -> str:
     """The name a comment shows: the username on a signed note; on an anonymous one, 洞主 for the
-    note's author and the commenter's alias (``alias_number``, 0-based) for everyone else."""
+    note's author and the commenter's alias (``alias_number``, 0-based) for everyone else. A
+    signed comment of a deleted account (``username`` "") shows 已注销用户."""
     if not note.anonymous:
-        return username
+        return username or DELETED_DISPLAY_NAME
     if user_id == note.author_id:
         return ANONYMOUS_DISPLAY_NAME
     return alias_name(alias_number or 0)

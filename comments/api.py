@@ -29,6 +29,9 @@ class CommentAuthorOut(Schema):
     anonymous: bool
     is_me: bool
     is_note_author: bool
+    deleted: bool | None = Field(
+        None, description="Extension: true on a signed comment of a deleted account (display_name 已注销用户, no id "
+                          "or username); the key is absent otherwise")
 
 
 class ReplyToOut(Schema):

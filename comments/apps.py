@@ -9,7 +9,11 @@ class CommentsConfig(AppConfig):
         from comments import aliases, cache, export, seed_import, targets
         from comments.selectors import comment_texts_for_search
         from moderation.targets import HOOK as MODERATION_TARGET
+        from comments import deletion as account_deletion
         from treehole import hooks
+
+        # An account deletion: this app's rows of the member (accounts/deletion.py).
+        hooks.register("user_delete", account_deletion.user_delete_step, order=20)
 
         hooks.register(MODERATION_TARGET, targets.COMMENT_TARGET)
         # A deleted note takes its comment rows with it (cascade); its Redis keys go here.

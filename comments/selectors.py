@@ -9,7 +9,7 @@ from redis.exceptions import RedisError
 from comments import cache
 from comments.aliases import comment_display_name
 from comments.models import Comment, NoteAlias
-from comments.serializers import card_from_comment, comment_serialize
+from comments.serializers import card_from_comment, comment_serialize, shown_username
 from treehole.errors import NotFound
 from treehole.pagination import Page, page_bounds, paginate
 
@@ -24,10 +24,10 @@ def _cards_from_rows(rows: list[Comment], note, aliases: dict[int, int]) -> list
         reply_display = ""
         if reply is not None:
             reply_display = comment_display_name(
-                note=note, user_id=reply.author_id, username=reply.author.username, alias_number=aliases.get(reply.author_id)
+                note=note, user_id=reply.author_id, username=shown_username(reply.author), alias_number=aliases.get(reply.author_id)
             )
         display = comment_display_name(
-            note=note, user_id=comment.author_id, username=comment.author.username, alias_number=aliases.get(comment.author_id)
+            note=note, user_id=comment.author_id, username=shown_username(comment.author), alias_number=aliases.get(comment.author_id)
         )
         cards.append(card_from_comment(comment, note=note, display_name=display, reply_display=reply_display))
     return cards

@@ -13,6 +13,11 @@ def _flag(value) -> str:
     return "1" if value else "0"
 
 
+def shown_username(user) -> str:
+    """The username a signed comment shows; "" for a deleted account (shown as 已注销用户)."""
+    return "" if user.deleted_at is not None else user.username
+
+
 def card_from_comment(comment, *, note, display_name: str, reply_display: str) -> dict[str, str]:
     author = comment.author
     reply = comment.reply_to
@@ -22,8 +27,8 @@ def card_from_comment(comment, *, note, display_name: str, reply_display: str) -
         "floor": str(comment.floor),
         "content": comment.content,
         "author_id": str(comment.author_id),
-        "author_username": "" if note.anonymous else author.username,
-        "author_avatar": "" if note.anonymous else (author.avatar_url or ""),
+        "author_username": "" if note.anonymous else shown_username(author),
+        "author_avatar": "" if note.anonymous or author.deleted_at is not None else (author.avatar_url or ""),
         "display_name": display_name,
         "anonymous": _flag(note.anonymous),
         "is_note_author": _flag(comment.author_id == note.author_id),
@@ -69,7 +74,9 @@ def comment_serialize(card: Mapping[str, str], *, viewer=None) -> dict:
             "is_me": is_me,
             "is_note_author": card["is_note_author"] == "1",
         }
-        if not anonymous:
+        if not anonymous and not card["author_username"]:
+            author = {**author, "is_me": False, "deleted": True}  # a deleted account: no id, no username
+        elif not anonymous:
             author = {"id": card["author_id"], "username": card["author_username"], **author}
         body["author"] = author
     return body

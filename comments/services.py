@@ -11,7 +11,7 @@ from accounts.services import ensure_can_write
 from comments import cache
 from comments.aliases import comment_display_name
 from comments.models import Comment, NoteAlias
-from comments.serializers import card_from_comment
+from comments.serializers import card_from_comment, shown_username
 from moderation.filters import screen_text
 from moderation.services import content_saved
 from notes.services import follow_add, note_comment_count_add
@@ -148,7 +148,7 @@ def _reply_display(note, reply_to: Comment | None) -> str:
     if note.anonymous and reply_to.author_id != note.author_id:
         number = NoteAlias.objects.filter(note=note, user_id=reply_to.author_id).values_list("number", flat=True).first()
     return comment_display_name(
-        note=note, user_id=reply_to.author_id, username=reply_to.author.username, alias_number=number
+        note=note, user_id=reply_to.author_id, username=shown_username(reply_to.author), alias_number=number
     )
 
 
@@ -197,7 +197,7 @@ def comment_set_flags(*, comment_id: int, folded: bool | None = None, held: bool
             if comment.note.anonymous and comment.author_id != comment.note.author_id:
                 number = NoteAlias.objects.filter(note_id=comment.note_id, user_id=comment.author_id).values_list(
                     "number", flat=True).first()
-            name = comment_display_name(note=comment.note, user_id=comment.author_id, username=comment.author.username,
+            name = comment_display_name(note=comment.note, user_id=comment.author_id, username=shown_username(comment.author),
                                         alias_number=number)
             _published(comment, display_name=name,
                        reply_author_id=comment.reply_to.author_id if comment.reply_to_id else None)

@@ -67,6 +67,9 @@ class AuthorOut(Schema):
     is_me: bool
     id: str | None = Field(None, description="Only when anonymous is false (the key is absent otherwise)")
     username: str | None = Field(None, description="Only when anonymous is false (the key is absent otherwise)")
+    deleted: bool | None = Field(
+        None, description="Extension: true on a signed note or comment of a deleted account (display_name 已注销用户, "
+                          "no id or username); the key is absent otherwise")
 
 
 class PollOptionOut(Schema):

@@ -8,7 +8,11 @@ class NotesConfig(AppConfig):
         from moderation.targets import HOOK as MODERATION_TARGET
         from notes import demo, export, links, search, seed_import, targets
         from notes.ranking.rebuild import rebuild_notes
+        from notes import deletion as account_deletion
         from treehole import hooks
+
+        # An account deletion: this app's rows of the member (accounts/deletion.py).
+        hooks.register("user_delete", account_deletion.user_delete_step, order=10)
 
         # `#1234` in notes' and comments' text links to that note.
         hooks.register("rich_text_rule", links.NOTE_LINK)

@@ -13,6 +13,7 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from accounts.serializers import DELETED_DISPLAY_NAME
 from treehole import clock
 from uploads.services import image_serialize
 
@@ -97,8 +98,9 @@ def card_from_note(note, *, pending_visits: int = 0, images=None, poll=_NO_POLL)
         "category": note.category.slug,
         "category_name": note.category.name,
         "author_id": str(note.author_id),
-        "author_username": author.username,
-        "author_avatar": author.avatar_url or "",
+        # "" for a deleted account (a real username has at least 2 characters): shown as 已注销用户.
+        "author_username": "" if author.deleted_at is not None else author.username,
+        "author_avatar": "" if author.deleted_at is not None else (author.avatar_url or ""),
         "anonymous": _flag(note.anonymous),
         "approve": str(note.approve),
         "against": str(note.against),
@@ -127,6 +129,10 @@ def author_shape(*, author_id: int, username: str, avatar_url: str | None, anony
     is_me = viewer_id is not None and int(viewer_id) == int(author_id)
     if anonymous:
         return {"display_name": ANONYMOUS_DISPLAY_NAME, "avatar_url": None, "anonymous": True, "is_me": is_me}
+    if not username:
+        # A signed note of a deleted account: no id, no username (accounts/deletion.py).
+        return {"display_name": DELETED_DISPLAY_NAME, "avatar_url": None, "anonymous": False, "is_me": False,
+                "deleted": True}
     return {
         "id": str(author_id),
         "username": username,
@@ -149,7 +155,7 @@ def note_author(note, viewer) -> dict:
             viewer=viewer,
         )
     anonymous = note.anonymous
-    author = None if anonymous else note.author
+    author = None if anonymous or note.author.deleted_at is not None else note.author
     return author_shape(
         author_id=note.author_id,
         username=author.username if author else "",

@@ -30,6 +30,7 @@ moderation target kind). The hook names in use, each documented where it is cons
 - ``staff_signed_in``     ``hook(user=, ip=, door=)``, a staff account passed a login door (moderation audits it)
 - ``comment_published`` · ``comment_withdrawn`` · ``content_moderated`` · ``user_banned`` ·
   ``reports_closed``  events emitted inside the writer's transaction (notifications/handlers.py)
+- ``user_delete``         ``step(user=)``, an app's part of deleting an account, inside its transaction (accounts/deletion.py)
 - ``reserved_usernames``  ``hook() -> iterable of names`` nobody may register (comments: the aliases)
 - ``username_screen``     ``screen(text, field=)``, raises on a refused username (moderation's word filter)
 - ``avatar_take`` · ``avatar_upload``  the profile's avatar image (uploads; accounts.services.avatar_hook)

@@ -273,7 +273,8 @@ def _people(parsed: text.ParsedQuery) -> dict[str, tuple[int, ...]]:
     quote = connection.ops.quote_name
     column = quote(User._meta.get_field("username").column)
     sql = (f"SELECT {quote(User._meta.pk.column)}, {column} FROM {quote(User._meta.db_table)} "
-           f"WHERE {column} IN ({', '.join(['%s'] * len(names))})")
+           f"WHERE {column} IN ({', '.join(['%s'] * len(names))}) "
+           f"AND {quote(User._meta.get_field('deleted_at').column)} IS NULL")  # a deleted account is nobody
     found: dict[str, list[int]] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, list(names))

@@ -33,8 +33,11 @@ class ApiClient(Client):
     def put_json(self, path, data=None, **extra):
         return self.put(path, json.dumps(data or {}), content_type="application/json", **self._headers(extra))
 
-    def delete_json(self, path, **extra):
-        return self.delete(path, **self._headers(extra))
+    def delete_json(self, path, data=None, **extra):
+        if data is None:
+            return self.delete(path, **self._headers(extra))
+        body = data if isinstance(data, (str, bytes)) else json.dumps(data)
+        return self.delete(path, body, content_type="application/json", **self._headers(extra))
 
 
 def auth_headers(client) -> dict:

@@ -24,7 +24,7 @@ def test_unknown_api_path_and_wrong_method_get_the_error_shape(client):
     from treehole.testing import assert_error
 
     assert_error(client.get("/api/v1/definitely-not-here"), 404, "not_found")
-    assert_error(client.delete("/api/v1/me"), 405, "invalid")
+    assert_error(client.put("/api/v1/me"), 405, "invalid")  # /me answers GET, PATCH and DELETE
 
 
 @pytest.mark.django_db
