@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_login_lock'),
+        ('accounts', '0004_username_skeleton'),
     ]
 
     operations = [
