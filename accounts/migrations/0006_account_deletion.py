@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_username_skeleton'),
+        ('accounts', '0005_times_from_treehole_clock'),
     ]
 
     operations = [
