@@ -249,3 +249,29 @@ def test_following_lists_new_floors_since_last_opened(author, author_client, oth
     author_client.get_json(f"/api/v1/notes/{note.pk}")  # opening it resets the count
     body = author_client.get_json("/api/v1/me/following").json()
     assert [r["new_floors"] for r in body["results"]] == [0, 0]
+
+
+def test_a_held_comment_notifies_nobody_until_a_moderator_approves_it(author, author_client, other, note, staff):
+    from moderation import filters
+    from moderation.models import SensitiveWord
+
+    SensitiveWord.objects.create(pattern="加微信", action="hold")
+    filters.matcher.invalidate()
+    comment = comment_create(user=other, note_id=note.pk, content="想聊可以加微信")
+    assert comment.held and notifications(author_client) == []
+    moderation.case_approve(case=Case.objects.get(target_type="comment", target_id=comment.pk), moderator=staff)
+    [row] = notifications(author_client)
+    assert row["kind"] == "comment" and row["comment"]["id"] == str(comment.pk)
+    [told] = notifications(token_client(other))
+    assert told["kind"] == "moderation" and "已通过审核" in told["text"]
+
+
+def test_a_deleted_note_leaves_its_notifications_counted_and_pointing_nowhere(author, author_client, other, note):
+    from notes.services import note_delete
+
+    comment_create(user=other, note_id=note.pk, content="嗨")
+    note_delete(note_id=note.pk, user=author)
+    [row] = notifications(author_client)
+    assert row["note"] is None and row["comment"] is None and row["text"] == ""
+    assert unread(author_client) == 1
+    assert author_client.post_json("/api/v1/notifications/read", {"all": True}).json() == {"count": 0}
