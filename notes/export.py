@@ -1,12 +1,13 @@
 """notes' part of a member's data export (accounts/export.py): their notes — anonymous ones too,
-they are their own — with image URLs, and their votes, bookmarks and follows (note ids only:
+they are their own — with image URLs, their polls and earlier versions, and their votes, poll
+ballots, bookmarks and follows (note ids only:
 whose notes those are is not theirs to take away)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from notes.models import Bookmark, Follow, Note, NoteImage, Vote
+from notes.models import Bookmark, Follow, Note, NoteImage, NoteRevision, PollBallot, PollChoice, PollOption, Vote
 from treehole.streaming import keyset, keyset_batches
 
 
@@ -16,7 +17,7 @@ def _iso(value) -> str | None:
 
 NOTE_FIELDS = (
     "id", "title", "content", "category__slug", "anonymous", "approve", "against", "visits", "comment_count",
-    "hidden", "folded", "held", "created_at", "updated_at", "video__file",
+    "hidden", "folded", "held", "created_at", "updated_at", "video__file", "number", "content_warning", "edited_at",
 )
 
 
@@ -32,11 +33,24 @@ def _notes(user) -> Iterator[dict]:
         )
         for note_id, name in links:
             images.setdefault(note_id, []).append(default_storage.url(name))
+        polls: dict[int, dict] = {}
+        options = (
+            PollOption.objects.filter(poll_id__in=[row["id"] for row in rows]).select_related("poll")
+            .order_by("poll_id", "position")
+        )
+        for option in options:
+            poll = polls.setdefault(option.poll_id, {
+                "question": option.poll.question, "multiple": option.poll.multiple,
+                "closes_at": _iso(option.poll.closes_at), "total_voters": option.poll.total_voters, "options": [],
+            })
+            poll["options"].append({"id": str(option.pk), "text": option.text, "votes": option.votes})
         for row in rows:
             yield {
                 "id": str(row["id"]),
+                "number": row["number"],
                 "title": row["title"],
                 "content": row["content"],
+                "content_warning": row["content_warning"],
                 "category": row["category__slug"],
                 "anonymous": row["anonymous"],
                 "images": images.get(row["id"], []),
@@ -50,12 +64,36 @@ def _notes(user) -> Iterator[dict]:
                 "pending_review": row["held"],
                 "created_at": _iso(row["created_at"]),
                 "updated_at": _iso(row["updated_at"]),
+                "edited_at": _iso(row["edited_at"]),
+                "poll": polls.get(row["id"]),
             }
 
 
 def _votes(user) -> Iterator[dict]:
     for row in keyset(Vote.objects.filter(user_id=user.pk).exclude(value=0).values("id", "note_id", "value", "updated_at")):
         yield {"note_id": str(row["note_id"]), "value": row["value"], "voted_at": _iso(row["updated_at"])}
+
+
+def _revisions(user) -> Iterator[dict]:
+    """The earlier versions of their notes (their own words too)."""
+    rows = NoteRevision.objects.filter(note__author_id=user.pk).values("id", "note_id", "title", "content", "written_at",
+                                                                       "edited_at")
+    for row in keyset(rows):
+        yield {"note_id": str(row["note_id"]), "title": row["title"], "content": row["content"],
+               "written_at": _iso(row["written_at"]), "edited_at": _iso(row["edited_at"])}
+
+
+def _poll_votes(user) -> Iterator[dict]:
+    """Their ballots: the note and the option ids they chose (not the options' text, which the
+    poll's author wrote)."""
+    for rows in keyset_batches(PollBallot.objects.filter(user_id=user.pk).values("id", "poll_id", "updated_at")):
+        chosen: dict[int, list[str]] = {}
+        for ballot_id, option_id in PollChoice.objects.filter(ballot_id__in=[row["id"] for row in rows]).values_list(
+                "ballot_id", "option_id"):
+            chosen.setdefault(ballot_id, []).append(str(option_id))
+        for row in rows:
+            yield {"note_id": str(row["poll_id"]), "option_ids": sorted(chosen.get(row["id"], [])),
+                   "voted_at": _iso(row["updated_at"])}
 
 
 def _relations(model, user) -> Iterator[dict]:
@@ -67,7 +105,9 @@ def export_sections(user) -> list:
     """The ``user_export`` hook."""
     return [
         ("notes", lambda: _notes(user)),
+        ("note_revisions", lambda: _revisions(user)),
         ("votes", lambda: _votes(user)),
+        ("poll_votes", lambda: _poll_votes(user)),
         ("bookmarks", lambda: _relations(Bookmark, user)),
         ("follows", lambda: _relations(Follow, user)),
     ]

@@ -173,3 +173,26 @@ def test_password_field_is_never_exported(author):
     assert author.password.encode() not in body
     assert b"password" not in body
     assert DEFAULT_PASSWORD.encode() not in body
+
+
+def test_export_holds_polls_ballots_revisions_and_warnings(author, other):
+    from notes.models import PollOption
+    from notes.services import note_create, note_update, poll_vote
+
+    mine = note_create(author=author, title="我的投票", content="原来的话", category="life", content_warning="剧透",
+                       poll={"question": "选哪个？", "options": ["甲", "乙"]})
+    note_update(note_id=mine.pk, user=author, content="改过的话")
+    theirs = note_create(author=other, title="别人的投票", content="别人的内容", category="life",
+                         poll={"question": "别人的问题", "options": ["别人的选项一", "别人的选项二"]})
+    chosen = PollOption.objects.filter(poll_id=theirs.pk).order_by("position").last()
+    poll_vote(note_id=theirs.pk, user=author, option_ids=[chosen.pk])
+    _response, body = download(token_client(author))
+    data = json.loads(body)
+    note = next(n for n in data["notes"] if n["id"] == str(mine.pk))
+    assert note["number"] == mine.number and note["content_warning"] == "剧透" and note["edited_at"]
+    assert note["poll"]["question"] == "选哪个？" and [o["text"] for o in note["poll"]["options"]] == ["甲", "乙"]
+    assert [(r["note_id"], r["content"]) for r in data["note_revisions"]] == [(str(mine.pk), "原来的话")]
+    assert data["poll_votes"] == [{"note_id": str(theirs.pk), "option_ids": [str(chosen.pk)],
+                                   "voted_at": data["poll_votes"][0]["voted_at"]}]
+    for foreign in ("别人的问题", "别人的选项二", "别人的内容", other.username):
+        assert foreign.encode() not in body, foreign
