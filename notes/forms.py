@@ -18,7 +18,7 @@ class NoteForm(forms.Form):
     # A plain field with a select: the service, not the form, says whether the category exists.
     category = TextField(kind=TextKind.LINE, label=_("分类"), required=False, widget=forms.Select)
     content_warning = TextField(
-        kind=TextKind.LINE, label=_("内容提醒（可选）"), required=False, strip=False,
+        kind=TextKind.LINE, label=_("给读者的提醒（可选）"), required=False, strip=False,
         help_text=_("如「自伤」「剧透」，最多 30 个字。填写后，正文、图片和投票会折叠在提醒后面，读者点开才看到（标题照常显示）。"),
     )
     anonymous = forms.BooleanField(label=_("匿名发布（显示为「洞主」）"), required=False, initial=True)

@@ -88,7 +88,7 @@ def test_a_reader_who_does_not_fold_sees_the_content_with_the_warning_as_a_label
 def test_the_compose_and_edit_pages_set_and_change_the_warning(author, categories):
     client = signed_in(author)
     form = client.get("/notes/new/").content.decode()
-    assert "内容提醒（可选）" in form and 'maxlength="30"' in form
+    assert "给读者的提醒（可选）" in form and 'maxlength="30"' in form
     response = client.post("/notes/new/", {"title": "电影", "content": SPOILER, "category": "life", "anonymous": "on",
                                            "content_warning": "剧透"})
     assert response.status_code == 302

@@ -169,7 +169,7 @@ def test_compose_helps_before_anything_is_sent(new_page, categories):
     expect(page.locator("#id_content-counter")).to_have_text("8 / 5000 字")
 
     # The anonymous switch sits on the same line as its label.
-    switch, label = page.get_by_label("匿名发布（显示为「洞主」）"), page.locator("label.switch span")
+    switch, label = page.get_by_label("匿名发布（显示为「洞主」）"), page.locator("label.switch[for=id_anonymous] span")
     expect(switch).to_be_checked()
     a, b = switch.bounding_box(), label.bounding_box()
     assert abs((a["y"] + a["height"] / 2) - (b["y"] + b["height"] / 2)) < 8 and b["x"] > a["x"]
