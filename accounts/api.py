@@ -134,10 +134,12 @@ def register(request, payload: RegisterIn):
     return Status(201, _auth_body(user))
 
 
-@auth_router.get("/captcha", response=CaptchaOut, summary="A new image captcha")
+@auth_router.get("/captcha", response={200: CaptchaOut, **ERRORS}, summary="A new image captcha")
 def captcha(request):
     from captcha.models import CaptchaStore
 
+    # A GET that writes a row: its own bucket per IP (signed in or not), beside the anon one.
+    ratelimit.enforce("captcha", request=request)
     key = CaptchaStore.generate_key()
     return {"key": key, "image_url": request.build_absolute_uri(reverse("captcha-image", kwargs={"key": key}))}
 

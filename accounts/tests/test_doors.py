@@ -331,3 +331,12 @@ def test_the_sweep_is_a_periodic_job_every_five_minutes():
     due = {type(task) for task in HUEY.read_periodic(datetime(2026, 1, 1, 12, 5))}
     assert sweep_auth_tables.task_class in due
     assert sweep_auth_tables.task_class not in {type(task) for task in HUEY.read_periodic(datetime(2026, 1, 1, 12, 7))}
+
+
+def test_new_captchas_are_rate_limited_per_ip_signed_in_or_not(settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "captcha": (0.001, 3)}
+    member = token_client(make_user("collector"))
+    for _ in range(3):
+        assert member.get_json("/api/v1/auth/captcha", REMOTE_ADDR=IP).status_code == 200
+    assert_error(ApiClient().get_json("/api/v1/auth/captcha", REMOTE_ADDR=IP), 429, "rate_limited")
+    assert CaptchaStore.objects.count() == 3

@@ -14,6 +14,8 @@ RATE_LIMITS = {
     "password_reset": (env.float("RATE_PASSWORD_RESET_PER_SECOND", default=10 / 3600), env.float("RATE_PASSWORD_RESET_BURST", default=10)),
     # Signed-in password doors, per user: changing the password (it checks the old one).
     "password_change": (env.float("RATE_PASSWORD_CHANGE_PER_SECOND", default=10 / 3600), env.float("RATE_PASSWORD_CHANGE_BURST", default=10)),
+    # A new image captcha (each one is a database row until the sweep), per IP.
+    "captcha": (env.float("RATE_CAPTCHA_PER_SECOND", default=1), env.float("RATE_CAPTCHA_BURST", default=30)),
     # Rotating a refresh token, per IP (a client refreshes every ~2 h; a burst covers many tabs).
     "refresh": (env.float("RATE_REFRESH_PER_SECOND", default=1), env.float("RATE_REFRESH_BURST", default=30)),
     "post": (env.float("RATE_POST_PER_SECOND", default=10 / 3600), env.float("RATE_POST_BURST", default=5)),
@@ -38,7 +40,7 @@ RATE_LIMITS = {
 # Pre-login actions: counted against the client IP whoever is signed in (a session or a token
 # gets no bucket of its own), and once more against the account or address they target (the
 # services take that second bucket: treehole.ratelimit.enforce_target).
-RATE_LIMITS_PRE_LOGIN = ("login", "email_code", "register", "password_reset")
+RATE_LIMITS_PRE_LOGIN = ("login", "email_code", "register", "password_reset", "captcha")
 # When Redis is down the limiter fails open (logged), except for these actions: they answer 503.
 RATE_LIMITS_FAIL_CLOSED = ("email_code",)
 # (After a Redis failure the limiter, like every Redis caller, fails fast: REDIS_BREAKER_SECONDS.)
