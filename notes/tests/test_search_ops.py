@@ -217,3 +217,19 @@ def test_another_database_on_the_same_server_never_answers_for_this_one(mroonga,
     finally:
         cursor.execute(f"DROP DATABASE IF EXISTS `{other_name}`")
         raw.close()
+
+
+def test_words_found_by_prefix_are_asked_last_and_the_answer_is_the_same(mroonga, author, categories):
+    from notes.search import text
+    from notes.search.backends import SearchQuery
+
+    for content in ("想换宿舍，出租屋太贵", "出租屋里换了个床", "宿舍和出租屋都换过", "出租屋的宿舍费"):
+        make_note(author, title="住", content=content)
+    query = SearchQuery(parsed=text.parse("换宿舍 出租屋"))
+    asked = mroonga_backend.groonga_query(query)
+    assert asked == '"出租屋" ("宿舍" "换")'  # 换 alone is looked up by prefix over its pairs
+    command = mroonga_backend.select_command(query, database=connection.settings_dict["NAME"])
+    typed = command.replace(mroonga_backend._argument(asked), mroonga_backend._argument('("换" "宿舍") "出租屋"'))
+    assert typed != command
+    answer = mroonga._command(typed)[0]
+    assert mroonga.search(query).ids == [int(row[0]) for row in answer[2:]] and len(answer[2:]) == 2
