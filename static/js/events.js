@@ -2,7 +2,8 @@
 // the page has loaded, pinged every 25 s, reopened with a growing, jittered delay when it drops
 // (1 s, 2 s, 4 s … at most 30 s), and not reopened when the server says we are signed out
 // (4001) or have too many sockets open (4029). Frames: {"type": "unread", count} sets the
-// bell; {"type": "notification"} is announced to screen readers. The chat keeps its own socket.
+// bell; {"type": "notification"} is announced to screen readers (and, on the notification page,
+// offers to refresh the list). The chat keeps its own socket.
 (function () {
   "use strict";
   const bell = document.querySelector("[data-bell]");
@@ -40,8 +41,11 @@
       try { frame = JSON.parse(event.data); } catch (err) { return; }
       if (frame.type === "unread" && typeof frame.count === "number") {
         show(frame.count);
-      } else if (frame.type === "notification" && announce) {
-        announce.textContent = gettext("你有新通知");
+      } else if (frame.type === "notification") {
+        if (announce) announce.textContent = gettext("你有新通知");
+        // On the notification page itself: offer the fresh list (never reorder under the reader).
+        const notice = document.querySelector("[data-new-notice]");
+        if (notice) notice.hidden = false;
       }
     });
     socket.addEventListener("close", function (event) {

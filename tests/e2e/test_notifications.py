@@ -64,3 +64,12 @@ def test_a_comment_rings_the_bell_live_and_leads_to_its_floor(new_page, categori
     expect(a.locator("[data-bell]")).to_contain_text("没有未读")
     a.goto("/notifications/")
     expect(a.locator("li.notification.is-unread")).to_have_count(0)
+
+    # On the notification page, a new one offers the fresh list (and rings the bell).
+    expect(a.locator("[data-bell]")).to_have_attribute("data-live", "1")
+    form.get_by_label("写下你的回应").fill("明天也来看你。")
+    form.get_by_role("button", name="发表回应").click()
+    expect(b.locator(".message")).to_have_text("评论已发布（#2）。")
+    expect(a.locator("[data-bell] [data-unread-count]")).to_have_text("1")
+    a.get_by_role("link", name="有新通知，点此刷新").click()
+    expect(a.locator("li.notification.is-unread")).to_contain_text("明天也来看你。")
