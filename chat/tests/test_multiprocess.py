@@ -8,14 +8,12 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -25,6 +23,7 @@ from websockets.exceptions import ConnectionClosed
 from accounts.tokens import issue_pair
 from chat.models import ChatMessage
 from treehole.testing import make_user
+from treehole.testing.servers import database_url_of_test_db, free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,21 +31,6 @@ ROOT = Path(__file__).resolve().parents[2]
 HEARTBEAT_TIMEOUT = 3.0  # seconds, for the daphne processes
 SWEEP_INTERVAL = 0.25
 PING_EVERY = 0.5
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def database_url_of_test_db() -> str:
-    """The database pytest-django made for this run (its name, not the configured one)."""
-    db = settings.DATABASES["default"]
-    auth = quote(db["USER"] or "root", safe="")
-    if db.get("PASSWORD"):
-        auth += ":" + quote(db["PASSWORD"], safe="")
-    return f"mysql://{auth}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 3306}/{db['NAME']}"
 
 
 

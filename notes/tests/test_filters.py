@@ -11,9 +11,8 @@ from notes import filtering, ranking
 from notes.models import NoteFilter
 from notes.services import note_filter_save
 from notes.tests.search_support import engine  # noqa: F401 - fixture
-from notes.tests.test_queries import redis_round_trips
 from treehole.redis import get_redis
-from treehole.testing import ApiClient, assert_error, make_note, make_user, token_client
+from treehole.testing import ApiClient, assert_error, make_note, make_user, redis_round_trips, token_client
 
 pytestmark = pytest.mark.django_db
 

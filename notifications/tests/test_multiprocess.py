@@ -20,8 +20,8 @@ from django.conf import settings
 from websockets.asyncio.client import connect as ws_connect
 
 from accounts.tokens import issue_pair
-from chat.tests.test_multiprocess import database_url_of_test_db, free_port
 from treehole.testing import make_categories, make_note, make_user
+from treehole.testing.servers import database_url_of_test_db, free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 
 from treehole import ratelimit
 from treehole import redis as treehole_redis
+from treehole.testing.servers import free_port
 
 DEAD_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
@@ -39,12 +40,6 @@ def redis_unreachable(settings):
         yield
     finally:
         point_redis_at(settings, real)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class RedisServer:

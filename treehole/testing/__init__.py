@@ -6,6 +6,7 @@ layers that ``.importlinter`` checks, and no production module may import it.
 """
 
 from treehole.testing.client import ApiClient, assert_error, auth_headers
+from treehole.testing.counting import redis_round_trips
 from treehole.testing.factories import CATEGORIES, DEFAULT_PASSWORD, make_categories, make_note, make_user, token_client
 
 __all__ = [
@@ -17,5 +18,6 @@ __all__ = [
     "make_categories",
     "make_note",
     "make_user",
+    "redis_round_trips",
     "token_client",
 ]

@@ -7,7 +7,6 @@ a fresh process for a 20 MB and a 200 MB real video."""
 from __future__ import annotations
 
 import io
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ import pytest
 
 from uploads import services
 from treehole.testing import files
+from treehole.testing.servers import free_port
 from uploads.tests.conftest import use_s3
 
 pytestmark = pytest.mark.django_db
@@ -27,9 +27,7 @@ MIB = files.MIB
 
 @pytest.fixture(scope="module")
 def moto_process():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,
