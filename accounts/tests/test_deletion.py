@@ -22,7 +22,7 @@ from comments.models import Comment, NoteAlias
 from comments.services import comment_create
 from notes.models import Bookmark, Follow, Note, NoteFilter, Vote
 from notes.services import note_bookmark, note_filter_save, note_follow, note_vote
-from notes.tests.search_support import engine  # noqa: F401 - fixture
+from treehole.testing.search import engine  # noqa: F401 - fixture
 from treehole import hooks
 from treehole.testing import DEFAULT_PASSWORD, ApiClient, assert_error, make_note, make_user, token_client
 from treehole.testing.files import png_bytes

@@ -10,7 +10,7 @@ from django.test import Client
 from notes import filtering, ranking
 from notes.models import NoteFilter
 from notes.services import note_filter_save
-from notes.tests.search_support import engine  # noqa: F401 - fixture
+from treehole.testing.search import engine  # noqa: F401 - fixture
 from treehole.redis import get_redis
 from treehole.testing import ApiClient, assert_error, make_note, make_user, redis_round_trips, token_client
 

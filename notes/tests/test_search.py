@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from notes.models import Note
-from notes.tests.search_support import engine, mroonga  # noqa: F401 - fixtures
+from treehole.testing.search import engine, mroonga  # noqa: F401 - fixtures
 from django.utils import timezone
 
 from treehole import clock

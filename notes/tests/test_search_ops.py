@@ -13,7 +13,7 @@ from notes import search
 from notes.models import Note
 from notes.search import load
 from notes.search.backends import mroonga as mroonga_backend
-from notes.tests.search_support import engine, mroonga  # noqa: F401 - fixtures
+from treehole.testing.search import engine, mroonga  # noqa: F401 - fixtures
 from treehole.testing import ApiClient, assert_error, make_note, make_user, token_client
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ from django.db.models import Q
 from notes import search
 from notes.models import Note
 from notes.tests.search_relevance_corpus import NOTES, QUERIES
-from notes.tests.search_support import engine  # noqa: F401 - fixture
+from treehole.testing.search import engine  # noqa: F401 - fixture
 from treehole import clock
 from treehole.testing import make_note
 

@@ -1,6 +1,7 @@
-"""Fixtures for the search tests: the index emptied around each test (Mroonga tables are not
-transactional, so the test's rollback does not empty them), and the same tests run against both
-engines — Mroonga in the test database, and FTS5 in a SQLite database made for the test."""
+"""Fixtures for tests that search (notes, account deletion, …): the index emptied around each
+test (Mroonga tables are not transactional, so the test's rollback does not empty them), and the
+same tests run against both engines — Mroonga in the test database, and FTS5 in a SQLite
+database made for the test."""
 
 from __future__ import annotations
 
