@@ -385,6 +385,10 @@ def search_section(se: dict) -> tuple[list[str], list[tuple[str, str, str]]]:
                        f"{_n(e['p50_ms'], 1)} / {_n(e['p99_ms'], 1)} | {_n(like['p50_ms'], 0)} / {_n(like['p99_ms'], 0)} "
                        f"({like['n']}) |")
     out.append("")
+    loads = [f"{size['notes']:,} notes: {size['load_average'][0]} ({size['measured_at']})"
+             for size in se["sizes"] if size.get("load_average")]
+    if loads:
+        out += ["Load average (1 min) as the queries began: " + "; ".join(loads) + ".", ""]
     if se.get("note"):
         out += [se["note"], ""]
     targets = []

@@ -180,7 +180,12 @@ def measure(size: int, *, rng: random.Random, per_kind: int, like_per_kind: int,
     sizes = index_bytes()
     log(f"  built in {built['seconds']}s; {sizes}")
     backend = search.get_backend()
-    result = {"notes": size, "build_seconds": built["seconds"], "documents": built["documents"], **sizes, "kinds": {}}
+    # The machine's load when the queries begin (1, 5, 15 minutes): on a shared machine it decides
+    # the wall-clock numbers more than the code does, so it travels with them.
+    load = [round(value, 1) for value in os.getloadavg()]
+    log(f"  load average {load[0]} {load[1]} {load[2]} as the queries begin")
+    result = {"notes": size, "build_seconds": built["seconds"], "documents": built["documents"], **sizes,
+              "load_average": load, "measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "kinds": {}}
     sets = queries(rng, search_corpus, per_kind)
     for kind, items in sets.items():
         for q, mode in items[:10]:  # warm the caches the way a running server has them
