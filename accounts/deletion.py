@@ -32,35 +32,25 @@ import secrets
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import F
-from django.utils.translation import gettext as _
 
 from accounts import verification
 from accounts.models import Gender, LoginLock, UsedRefreshToken, User
 from treehole import clock, hooks
 from treehole.effects import Repair, after_commit
-from treehole.errors import InvalidInput
 
 HOOK = "user_delete"
 DELETED_DOMAIN = "deleted.invalid"  # RFC 2606: can never be a real address
 
 
-def _wrong_password() -> InvalidInput:
-    message = _("密码不正确。")
-    return InvalidInput(message, fields={"password": [message]})
-
-
 def user_delete(*, user: User, password: str, ip: str, captcha_key: str | None = None,
                 captcha_value: str | None = None) -> None:
     """Delete the member's account after checking their password through the one password policy
-    (``services.password_gate``: a wrong one is a 400 on ``password`` and changes nothing; the
+    for signed-in doors (``services.user_password_confirm``: a wrong one is a 400 on ``password`` and changes nothing; the
     captcha after a few, a lock after more — failures add up with the login's). The doors also
     rate-limit the attempts (``RATE_LIMITS["account_delete"]``)."""
-    from accounts.services import password_gate
+    from accounts.services import user_password_confirm
 
-    password_gate(
-        subject=f"u{user.pk}", ip=ip, captcha_key=captcha_key, captcha_value=captcha_value,
-        check=lambda: user if password and user.check_password(password) else None, failure=_wrong_password,
-    )
+    user_password_confirm(user=user, password=password, ip=ip, captcha_key=captcha_key, captcha_value=captcha_value)
     with transaction.atomic():
         row = User.objects.select_for_update().get(pk=user.pk)
         for step in hooks.get_hooks(HOOK):

@@ -8,9 +8,12 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         from notifications import cache, handlers
+        from notifications import deletion as account_deletion
         from treehole import hooks
 
         hooks.register("rebuild_redis", cache.rebuild_unread_counts)
+        # An account deletion: this app's rows of the member (accounts/deletion.py).
+        hooks.register("user_delete", account_deletion.user_delete_step, order=50)
 
         hooks.register("comment_published", handlers.on_comment_published)
         hooks.register("comment_withdrawn", handlers.on_comment_withdrawn)
