@@ -49,16 +49,18 @@ def world(leaver, author, other):
     """What the leaver wrote and chose, among other people's things."""
     others_note = make_note(author, title="别人的帖子", content="大家怎么看", anonymous=False)
     others_anonymous = make_note(author, title="别人的匿名帖", content="说点心事")
-    return {
+    world = {
         "anonymous_note": make_note(leaver, title="匿名的心事", content="没人知道是我"),
         "signed_note": make_note(leaver, title="署名的帖子", content="我是谁大家都知道", anonymous=False),
         "others_note": others_note,
         "others_anonymous": others_anonymous,
-        "signed_comment": comment_create(user=leaver, note_id=others_note.pk, content="署名的评论"),
-        "alias_comment": comment_create(user=leaver, note_id=others_anonymous.pk, content="匿名的评论"),
-        "reply": comment_create(user=other, note_id=others_note.pk, content="回复你", reply_to_id=None),
         "chat": chat_message_send(user_id=leaver.pk, content="聊天室里的一句话"),
     }
+    world["signed_comment"] = comment_create(user=leaver, note_id=others_note.pk, content="署名的评论")
+    world["alias_comment"] = comment_create(user=leaver, note_id=others_anonymous.pk, content="匿名的评论")
+    world["reply"] = comment_create(user=other, note_id=others_note.pk, content="回复你",
+                                    reply_to_id=world["signed_comment"].pk)
+    return world
 
 
 def delete(client, password=DEFAULT_PASSWORD, **extra):
@@ -183,6 +185,7 @@ def test_signed_content_shows_a_deleted_user(leaver, world, other):
     thread = reader.get_json(f"/api/v1/notes/{world['others_note'].pk}/comments").json()["results"]
     assert thread[0]["content"] == "署名的评论"
     assert thread[0]["author"] == {**deleted_author, "is_note_author": False}
+    assert thread[1]["reply_to"] == {"id": str(world["signed_comment"].pk), "floor": 1, "display_name": DELETED_DISPLAY_NAME}
     messages = reader.get_json("/api/v1/chat/messages").json()["results"]
     assert [(m["content"], m["user"]) for m in messages] == [
         ("聊天室里的一句话", {"id": "0", "username": DELETED_DISPLAY_NAME, "avatar_url": None})]

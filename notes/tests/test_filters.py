@@ -311,3 +311,21 @@ def test_the_search_page_leaves_muted_notes_out(engine, reader, author, categori
     note_filter_save(user=reader, muted_categories=[], muted_keywords=["焦虑"], fold_warnings=True)
     html = signed_in(reader).get("/notes/search/", {"q": "考研"}).content.decode()
     assert "考研经验" in html and "考研焦虑" not in html
+
+
+def test_filtered_lists_and_saving_filters_work_while_redis_is_away(reader, reader_client, feed, settings):
+    from tests.outage.support import redis_unreachable
+
+    note_filter_save(user=reader, muted_categories=["life"], muted_keywords=[], fold_warnings=True)
+    reader_client.get_json("/api/v1/notes", {"order": "new"})  # the filters cached in the real Redis
+    with redis_unreachable(settings):
+        assert titles(reader_client.get_json("/api/v1/notes", {"order": "new"})) == ["晴天", "一件事", "复习计划"]
+        # A change while Redis is away commits (the cache's delete is repaired later) …
+        response = reader_client.put_json(URL, {"muted_categories": [], "muted_keywords": ["晴天"], "fold_warnings": True})
+        assert response.status_code == 200
+        assert titles(reader_client.get_json("/api/v1/notes", {"order": "new"})) == ["一件事", "做饭", "复习计划"]
+    # … and once Redis is back, the stale cached copy is gone (the repair ran or the next write mended it).
+    from treehole.effects import repairs_run
+
+    repairs_run()
+    assert titles(reader_client.get_json("/api/v1/notes", {"order": "new"})) == ["一件事", "做饭", "复习计划"]
