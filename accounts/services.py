@@ -382,13 +382,18 @@ def user_change_password(
         user=user, password=old_password, ip=ip, captcha_key=captcha_key, captcha_value=captcha_value,
         field="old_password", message=_("原密码不正确。"),
     )
+    _password_replace(user, new_password)
+    return tokens.issue_pair(user)
+
+
+def _password_replace(user: User, new_password: str) -> None:
+    """Store a new password and revoke every token, session and socket of the account."""
     with transaction.atomic():
         user.set_password(new_password)
         user.token_version = F("token_version") + 1
         user.save(update_fields=["password", "token_version"])
         user.refresh_from_db(fields=["token_version"])
         _sockets_revoked_on_commit(user)
-    return tokens.issue_pair(user)
 
 
 def user_reset_password(*, email: str, code: str, new_password: str) -> User:
@@ -406,12 +411,7 @@ def user_reset_password(*, email: str, code: str, new_password: str) -> User:
         raise InvalidInput(message, fields={"code": [message]})
     _check_password(new_password, user=user, field="new_password")
     _consume_code(email, PURPOSE_RESET, code)
-    with transaction.atomic():
-        user.set_password(new_password)
-        user.token_version = F("token_version") + 1
-        user.save(update_fields=["password", "token_version"])
-        user.refresh_from_db(fields=["token_version"])
-        _sockets_revoked_on_commit(user)
+    _password_replace(user, new_password)
     return user
 
 

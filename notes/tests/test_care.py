@@ -4,31 +4,15 @@ writer the card (nothing is blocked) and puts the item first in the moderators' 
 from __future__ import annotations
 
 import pytest
-from django.apps import apps as global_apps
 from django.test import Client
 
-from moderation import care, care_defaults
 from moderation.models import Case
 from treehole.testing import make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("categories", "shipped_care")]
 
 
-@pytest.fixture(autouse=True)
-def shipped_care(categories):  # noqa: ARG001 - the categories must exist
-    care_defaults.seed(global_apps)  # as the migration leaves it (a transactional test may have emptied it)
-    care.state.invalidate()
-
-
-@pytest.fixture
-def open_limits(settings):
-    limits = dict(settings.RATE_LIMITS)
-    for action in ("global", "anon", "post", "comment"):
-        limits[action] = (1e6, 1e6)
-    settings.RATE_LIMITS = limits
-
-
-def test_a_crisis_note_shows_the_card_and_is_first_in_the_queue(open_limits):
+def test_a_crisis_note_shows_the_card_and_is_first_in_the_queue(generous_limits):
     from notes.services import note_create
 
     writer = make_user()

@@ -23,29 +23,9 @@ from notes.services import (
 from treehole.testing import make_note, make_user
 from treehole import clock
 from treehole.redis import get_redis
+from treehole.testing.lists import database_order, walk
 
 pytestmark = pytest.mark.django_db
-
-
-def database_order(order: str, category: str | None = None) -> list[str]:
-    notes = Note.objects.filter(hidden=False)
-    if category:
-        notes = notes.filter(category__slug=category)
-    ordering = ("-score", "-id") if order == "hot" else ("-created_at", "-id")
-    return [str(pk) for pk in notes.order_by(*ordering).values_list("pk", flat=True)]
-
-
-def walk(client, order: str, size: int, category: str | None = None) -> list[str]:
-    """Page from page 1 until has_next is false; every id seen, in order."""
-    seen, page = [], 1
-    while True:
-        params = {"order": order, "size": size, "page": page, **({"category": category} if category else {})}
-        body = client.get_json("/api/v1/notes", params).json()
-        seen += [note["id"] for note in body["results"]]
-        assert body["total"] == len(database_order(order, category))
-        if not body["has_next"]:
-            return seen
-        page += 1
 
 
 CROWD_START = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)

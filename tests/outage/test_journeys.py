@@ -18,31 +18,10 @@ from notes.services import note_vote
 from treehole import effects
 from treehole import redis as treehole_redis
 from treehole.models import RedisRepair
+from treehole.testing.lists import database_order, walk
 from treehole.testing import DEFAULT_PASSWORD, ApiClient, assert_error, make_note, make_user, token_client
 
 pytestmark = pytest.mark.django_db
-
-
-def database_order(order: str, category: str | None = None) -> list[str]:
-    notes = Note.objects.filter(hidden=False)
-    if category:
-        notes = notes.filter(category__slug=category)
-    ordering = ("-score", "-id") if order == "hot" else ("-created_at", "-id")
-    return [str(pk) for pk in notes.order_by(*ordering).values_list("pk", flat=True)]
-
-
-def walk(client, order: str, *, category: str | None = None, size: int = 4) -> list[str]:
-    """Every id of a list, page after page until has_next is false."""
-    seen, page = [], 1
-    while True:
-        params = {"order": order, "page": page, "size": size, **({"category": category} if category else {})}
-        response = client.get_json("/api/v1/notes", params)
-        assert response.status_code == 200, response.content
-        body = response.json()
-        seen += [note["id"] for note in body["results"]]
-        if not body["has_next"]:
-            return seen
-        page += 1
 
 
 def signed_in(user) -> Client:

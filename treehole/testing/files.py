@@ -130,16 +130,23 @@ def video_with_metadata(content_type: str = "video/mp4", *, frames: int = 10, si
         for packet in video.encode():
             out.mux(packet)
         samples = audio.codec_context.frame_size or 960
-        for index in range(48000 * frames // 10 // samples):
-            sound = av.AudioFrame(format=audio.codec_context.format.name, layout="mono", samples=samples)
-            for plane in sound.planes:
-                plane.update(bytes(plane.buffer_size))
-            sound.sample_rate, sound.pts = 48000, index * samples
-            for packet in audio.encode(sound):
-                out.mux(packet)
-        for packet in audio.encode():
-            out.mux(packet)
+        mux_silence(out, audio, 48000 * frames // 10 // samples, samples)
     return buffer.getvalue()
+
+
+def mux_silence(out, audio, count: int, samples: int) -> None:
+    """Encode ``count`` silent mono 48 kHz frames of ``samples`` each into ``audio`` of ``out``."""
+    import av
+
+    for index in range(count):
+        sound = av.AudioFrame(format=audio.codec_context.format.name, layout="mono", samples=samples)
+        for plane in sound.planes:
+            plane.update(bytes(plane.buffer_size))
+        sound.sample_rate, sound.pts = 48000, index * samples
+        for packet in audio.encode(sound):
+            out.mux(packet)
+    for packet in audio.encode():
+        out.mux(packet)
 
 
 def write_big_video(path: Path, min_bytes: int) -> tuple[int, str]:

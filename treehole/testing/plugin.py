@@ -141,6 +141,18 @@ def generous_limits(settings):
 
 
 @pytest.fixture
+def shipped_care(db):
+    """The shipped crisis phrases, care card and hotlines, as the migration leaves them (a
+    transactional test before this one may have emptied the tables)."""
+    from django.apps import apps
+
+    from moderation import care, care_defaults
+
+    care_defaults.seed(apps)
+    care.state.invalidate()
+
+
+@pytest.fixture
 def api_client():
     return ApiClient()
 

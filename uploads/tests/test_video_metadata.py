@@ -85,16 +85,7 @@ def test_an_audio_only_file_is_no_video(uploader, store):
     buffer = io.BytesIO()
     with av.open(buffer, "w", format="mp4") as out:
         audio = out.add_stream("aac", rate=48000, layout="mono")
-        samples = audio.codec_context.frame_size or 1024
-        for index in range(5):
-            sound = av.AudioFrame(format=audio.codec_context.format.name, layout="mono", samples=samples)
-            for plane in sound.planes:
-                plane.update(bytes(plane.buffer_size))
-            sound.sample_rate, sound.pts = 48000, index * samples
-            for packet in audio.encode(sound):
-                out.mux(packet)
-        for packet in audio.encode():
-            out.mux(packet)
+        files.mux_silence(out, audio, 5, audio.codec_context.frame_size or 1024)
     assert_error(upload(uploader, buffer.getvalue(), "video/mp4"), 400, "invalid", "file")
     assert store.keys() == []
 
