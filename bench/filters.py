@@ -60,14 +60,14 @@ def prepare(fetch, base: str) -> dict:
 def run(compare, fetch, gunicorn, port: int) -> dict:
     base = f"http://127.0.0.1:{port}"
     url = f"{base}/api/v1/notes?order=hot&page=1"
-    with gunicorn("gunicorn-filters", port):
+    with gunicorn("gunicorn-filters", port) as server:
         setup = prepare(fetch, base)
         tokens = setup.pop("tokens")
         results = compare({
             "hot_signed_out": url,
             "hot_signed_in": (url, {"Authorization": f"Bearer {tokens['plain']}"}),
             "hot_signed_in_filtered": (url, {"Authorization": f"Bearer {tokens['filtered']}"}),
-        })
+        }, pids=lambda: server.pids)
     results.update(setup)
     return results
 
@@ -80,24 +80,31 @@ def report_lines(results: dict | None, error: str | None) -> tuple[list[str], li
 
     def row(key: str, label: str) -> str:
         r = results[key]
-        return (f"| {label} | {r['rps']:,.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['errors']} | "
+        cpu = r.get("cpu_ms_per_request")
+        return (f"| {label} | {r['rps']:,.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | "
+                f"{f'{cpu:.2f}' if cpu is not None else '—'} | {r['errors']} | "
                 f"{', '.join(f'{x:,.0f}' for x in r['runs'])} |")
 
     plain, filtered = results["hot_signed_in"]["rps"], results["hot_signed_in_filtered"]["rps"]
     ratio = filtered / plain if plain else None
+    cpu_plain = results["hot_signed_in"].get("cpu_ms_per_request")
+    cpu_filtered = results["hot_signed_in_filtered"].get("cpu_ms_per_request")
+    cpu_note = (f" Server CPU per request: {cpu_filtered:.2f} ms filtered vs {cpu_plain:.2f} ms unfiltered "
+                f"(**{cpu_filtered / cpu_plain:.2f} ×**; less disturbed by a busy machine than req/s)."
+                if cpu_plain and cpu_filtered else "")
     lines = [
         "## Personal filters (issue 17): signed-in hot list with and without filters", "",
         f"`GET /api/v1/notes?order=hot&page=1`. The filtered reader muted the category "
         f"`{results['muted_category']}` and the keywords {', '.join(f'`{k}`' for k in results['muted_keywords'])}: "
         f"{results['hidden_of_page_one']} of the signed-out page's 20 notes leave their page, which is still "
         f"{results['filtered_page_size']} notes long.", "",
-        "| reader | req/s (median) | p50 ms | p99 ms | errors | req/s of each run |",
-        "|---|---:|---:|---:|---:|---|",
+        "| reader | req/s (median) | p50 ms | p99 ms | server CPU ms/request | errors | req/s of each run |",
+        "|---|---:|---:|---:|---:|---:|---|",
         row("hot_signed_out", "signed out (unchanged: zero SQL)"),
         row("hot_signed_in", "signed in, no filters (user + relations + one cached filter read)"),
         row("hot_signed_in_filtered", "signed in, 1 category + 3 keywords muted"),
         "",
-        f"Filtered ÷ unfiltered signed-in throughput: **{ratio:.2f}**." if ratio else "",
+        (f"Filtered ÷ unfiltered signed-in throughput: **{ratio:.2f}**." + cpu_note) if ratio else "",
         "",
     ]
     return lines, [("signed-in hot list with filters ≥ 0.8 × without", f"{ratio:.2f}" if ratio else "—",
