@@ -329,3 +329,29 @@ def test_filtered_lists_and_saving_filters_work_while_redis_is_away(reader, read
 
     repairs_run()
     assert titles(reader_client.get_json("/api/v1/notes", {"order": "new"})) == ["一件事", "做饭", "复习计划"]
+
+
+def test_the_readers_fold_choice_reaches_the_api_and_the_pages(reader, reader_client, author, categories):
+    warned = make_note(author, title="电影观后感", content="结局是主角……", content_warning="剧透")
+    make_note(author, title="普通的帖子", content="没有提醒")
+
+    def listed(client):
+        return {n["title"]: n["warning_folded"] for n in client.get_json("/api/v1/notes", {"order": "new"}).json()["results"]}
+
+    # The default folds: for a signed-out reader and for a reader who never changed it.
+    assert listed(ApiClient()) == {"电影观后感": True, "普通的帖子": False}
+    assert listed(reader_client) == {"电影观后感": True, "普通的帖子": False}
+    page = signed_in(reader)
+    assert 'class="content-warning"' in page.get("/", {"order": "new"}).content.decode()
+    assert "fold content-warning" in page.get(f"/notes/{warned.pk}/").content.decode()
+
+    reader_client.put_json(URL, {"muted_categories": [], "muted_keywords": [], "fold_warnings": False})
+    assert listed(reader_client) == {"电影观后感": False, "普通的帖子": False}
+    assert reader_client.get_json(f"/api/v1/notes/{warned.pk}").json()["warning_folded"] is False
+    page = signed_in(reader)
+    home = page.get("/", {"order": "new"}).content.decode()
+    assert 'class="content-warning"' not in home and "结局是主角" in home
+    detail = page.get(f"/notes/{warned.pk}/").content.decode()
+    assert "fold content-warning" not in detail and "内容提醒：剧透" in detail  # still labelled, not folded
+    # Someone else's default is untouched.
+    assert listed(ApiClient()) == {"电影观后感": True, "普通的帖子": False}
