@@ -303,6 +303,12 @@ def user_password_confirm(
     )
 
 
+def last_login_stamp(sender, user, **kwargs) -> None:
+    """``user_logged_in`` receiver (in place of Django's ``update_last_login``)."""
+    user.last_login = clock.now()
+    user.save(update_fields=["last_login"])
+
+
 def user_login(*, attempt: LoginAttempt, request=None, door: str = "api") -> User:
     """Check credentials through ``password_gate`` (captcha after N failures, a lock after M,
     counted per (account, IP) pair and, through the ``login`` bucket, per account). Returns the

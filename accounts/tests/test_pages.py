@@ -9,7 +9,7 @@ from django.test import Client
 from PIL import Image
 
 from accounts.models import User
-from treehole.testing import DEFAULT_PASSWORD, make_user
+from treehole.testing import DEFAULT_PASSWORD, make_user, token_client
 
 from treehole.testing.files import jpeg_with_gps
 
@@ -228,3 +228,18 @@ def test_admin_user_search_and_ban_action_revokes_tokens():
 
 def test_admin_is_served():
     assert Client().get("/admin/login/").status_code == 200
+
+
+def test_signing_in_stamps_last_login_with_the_projects_clock():
+    from datetime import datetime, timezone
+
+    from treehole import clock
+
+    user = make_user("lastlogin")
+    stamp = datetime(2030, 5, 6, 7, 8, 9, tzinfo=timezone.utc)
+    with clock.frozen(stamp):
+        response = PageClient().submit("/accounts/login/", {"login": "lastlogin", "password": DEFAULT_PASSWORD})
+        assert response.status_code == 302
+        assert token_client(user).get_json("/api/v1/me").status_code == 200  # tokens follow the clock too
+    user.refresh_from_db()
+    assert user.last_login == stamp

@@ -79,9 +79,10 @@ def test_the_top_stays_bounded_and_evicted_cards_go(api_client, crowd):
     fresh = [make_note(author, category="chat") for _ in range(5)]
     assert [int(m) for m in r.zrevrange(ranking.set_key("time"), 0, -1)] == [n.pk for n in reversed(fresh)]
     still = {int(m) for name in ("time", "score", "time:chat", "score:chat") for m in r.zrange(ranking.set_key(name), 0, -1)}
-    for note_id in ranked - still:
-        if not any(r.zscore(ranking.set_key(f"{o}:{c}"), ranking.member(note_id)) for o in ("time", "score") for c in ("study", "life")):
-            assert not r.exists(ranking.info_key(note_id))
+    # A card goes with its note's last place in a ranking (category sets included).
+    evicted = [note_id for note_id in ranked - still if not any(
+        r.zscore(ranking.set_key(f"{o}:{c}"), ranking.member(note_id)) for o in ("time", "score") for c in ("study", "life"))]
+    assert evicted and not any(r.exists(ranking.info_key(note_id)) for note_id in evicted)
     assert walk(api_client, "new", 4) == database_order("new")
 
 
