@@ -293,6 +293,7 @@ class GroupFanout:
         self.layer = None
         self.channel_name: str | None = None
         self.task: asyncio.Task | None = None
+        self.refresher: asyncio.Task | None = None
         self.lock = asyncio.Lock()
 
     @classmethod
@@ -314,6 +315,7 @@ class GroupFanout:
                 await layer.group_add(self.group, channel)
                 self.layer, self.channel_name = layer, channel
                 self.task = asyncio.ensure_future(self._run(layer, channel))
+                self.refresher = asyncio.ensure_future(self._refresh(layer, channel))
             self.members[consumer] = None
 
     async def discard(self, consumer: "UserSocketConsumer") -> None:
@@ -323,6 +325,9 @@ class GroupFanout:
                 return
             layer, channel, task = self.layer, self.channel_name, self.task
             self.layer = self.channel_name = self.task = None
+            if self.refresher is not None:
+                self.refresher.cancel()
+                self.refresher = None
             if task is not None:
                 task.cancel()  # the layer drops the channel's subscription when its receive is cancelled
                 try:
@@ -333,6 +338,17 @@ class GroupFanout:
                 await layer.group_discard(self.group, channel)
             except Exception:  # the layer's connection may be gone; nothing to keep
                 logger.warning("WebSocket fan-out: group_discard failed", exc_info=True)
+
+    async def _refresh(self, layer, channel: str) -> None:
+        """The core layer forgets a group member after its ``group_expiry`` (a day by default):
+        with one channel per process that would silence the room for the whole process, so the
+        membership is renewed every hour (a no-op for the pub/sub layer)."""
+        while True:
+            await asyncio.sleep(3600)
+            try:
+                await layer.group_add(self.group, channel)
+            except Exception:  # noqa: BLE001 - Redis away: the next hour tries again
+                logger.warning("WebSocket fan-out of %s: renewing the group failed", self.group, exc_info=True)
 
     async def _run(self, layer, channel: str) -> None:
         while True:

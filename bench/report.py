@@ -68,6 +68,7 @@ def build(results: dict) -> str:
         "|---|---|",
         f"| command | `make bench` (repeats {s['repeats']}, {s['seconds']} s per wrk run, {s['connections']} connections, "
         f"{s['chat_clients']} chat clients for {s['chat_seconds']} s) |",
+        *([f"| exact command | `{' '.join(results['argv'])}` |"] if results.get("argv") else []),
         f"| date | {m['date']} |",
         f"| commit | `{m['commit']}` |",
         f"| machine | {m['nproc']} cores (`nproc`), {m['cpu']} (`/proc/cpuinfo`), Python {m['python']} |",

@@ -899,7 +899,8 @@ def main(argv=None) -> int:
     started = time.monotonic()
     info = machine()
     log(f"machine: {info}")
-    results: dict = {"machine": info, "settings": {"repeats": REPEATS, "seconds": SECONDS,
+    results: dict = {"argv": ["python", "-m", "bench.run", *(argv if argv is not None else sys.argv[1:])],
+                     "machine": info, "settings": {"repeats": REPEATS, "seconds": SECONDS,
                                                    "connections": CONNECTIONS, "chat_clients": CHAT_CLIENTS,
                                                    "chat_seconds": CHAT_SECONDS}, "errors": {}}
 
