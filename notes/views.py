@@ -21,10 +21,9 @@ from moderation.care import care_for_text
 from notes import filtering, search, selectors, services
 from notes.search import load as search_load
 from notes.forms import FiltersForm, NoteForm, PollForm, video_change
-from treehole import ratelimit
+from treehole import pagecache, ratelimit
 from treehole.errors import DomainError, InvalidInput, NotFound, RateLimited, Unavailable
 from treehole.ids import parse_id
-from treehole.pagecache import signed_out_page
 from treehole.pages import add_domain_error
 from treehole.pagination import Page, page_bounds_lenient
 
@@ -91,8 +90,26 @@ def _note_id_or_404(value: str) -> int:
 def home(request):
     order = request.GET.get("order") if request.GET.get("order") in ("hot", "new") else "hot"
     category = request.GET.get("category") or None
+    page_number = _page_number(request)
+    # Signed out: the whole page comes from the page cache (treehole/pagecache.py), keyed by what
+    # it shows. When Redis holds the whole page, one round trip gives a digest of it (every card
+    # field, score, count) and a stored page answers without building the context at all.
+    cacheable = pagecache.cacheable(request)
+
+    def digest_shown():
+        digest = selectors.note_list_digest(order=order, category=category, page=page_number)
+        if digest is None:
+            return None
+        return {"list": digest, "order": order, "category": category, "page": page_number,
+                "categories": selectors.category_list()}
+
+    shown = digest_shown() if cacheable else None
+    if shown is not None:
+        stored = pagecache.stored_page(request, "notes/home.html", shown=shown)
+        if stored is not None:
+            return stored
     try:
-        page = selectors.note_list(order=order, category=category, page=_page_number(request), viewer=request.user)
+        page = selectors.note_list(order=order, category=category, page=page_number, viewer=request.user)
     except InvalidInput:
         return _unknown_category(request)
     query = {"order": order, **({"category": category} if category else {})}
@@ -104,11 +121,14 @@ def home(request):
         "categories": selectors.category_list(),
         **_page_context(page, query),
     }
-    # Signed out: the whole page comes from the page cache, keyed by everything it shows.
-    # (The full text is not: a card shows its excerpt, which is.)
-    shown = {**context, "page": (page.page, page.size, page.total),
-             "notes": [{k: v for k, v in note.items() if k != "content"} for note in context["notes"]]}
-    return signed_out_page(request, "notes/home.html", context, shown=shown, status=_list_status(page))
+    status = _list_status(page)
+    # Never a digest read after the page's own read: a write between the two would store this
+    # (older) page under the newer state's key. Without a digest from before, key by the context.
+    if shown is None or status != 200:
+        # Keyed by the context itself (the full text is not shown: a card shows its excerpt).
+        shown = {**context, "page": (page.page, page.size, page.total),
+                 "notes": [{k: v for k, v in note.items() if k != "content"} for note in context["notes"]]}
+    return pagecache.signed_out_page(request, "notes/home.html", context, shown=shown, status=status)
 
 
 def _unknown_category(request):

@@ -58,6 +58,18 @@ def _key(request, template_name: str, status: int, shown) -> str:
     return "page:" + hashlib.blake2b(payload, digest_size=20).hexdigest()
 
 
+def _answer(request, html: str, status: int) -> HttpResponse:
+    return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)), status=status)
+
+
+def stored_page(request, template_name: str, *, shown, status: int = 200) -> HttpResponse | None:
+    """The stored page for ``shown`` (checked ``cacheable`` first), or None: then build the
+    context and answer with ``signed_out_page`` and the same ``shown``. For a view that can tell
+    what the page will show (e.g. a digest of it from Redis) more cheaply than build the context."""
+    html = caches["pages"].get(_key(request, template_name, status, shown))
+    return None if html is None else _answer(request, html, status)
+
+
 def signed_out_page(request, template_name: str, context: dict, *, shown, status: int = 200) -> HttpResponse:
     """``render(request, template_name, context, status=status)``, served from the page cache for
     a signed-out reader. ``shown``: everything of the context the page displays (JSON-able:
@@ -70,4 +82,4 @@ def signed_out_page(request, template_name: str, context: dict, *, shown, status
     if html is None:
         html = render_to_string(template_name, {**context, "csrf_token": CSRF_PLACEHOLDER}, request)
         cache.set(key, html, settings.PAGE_CACHE_SECONDS)
-    return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)), status=status)
+    return _answer(request, html, status)

@@ -6,7 +6,7 @@
   per read;
 - ``events``   the writes, one function per event (run after the commit by treehole.effects),
   and ``note_repair``, which redoes a note's keys from its row after a failed one;
-- ``reads``    a list page, a note's card, a visit — one round trip each;
+- ``reads``    a list page (or its digest), a note's card, a visit — one round trip each;
 - ``build``    building a set from the database (a list read after a flush; ``rebuild_redis``);
 - ``visits``   the pending visits and the flush's batch;
 - ``rebuild``  the notes step of ``manage.py rebuild_redis``.
@@ -86,6 +86,7 @@ from notes.ranking.reads import (
     card_fill_many,
     cards_drop,
     detail_read,
+    list_digest,
     list_window,
     pending_visits,
     set_state,
@@ -98,7 +99,7 @@ __all__ = [
     "CATEGORIES_POLICY", "MEMBER_WIDTH", "ORDERING", "ORDERS", "SENTINEL", "ListWindow", "RankState",
     "card_fill_many", "cards_drop", "categories_changed", "categories_key", "categories_lease_key", "count_key",
     "count_lease_key", "count_policy", "delete_all_note_keys", "detail_read", "flushing_visits_key",
-    "info_key", "info_policy", "lease_key", "list_window", "member", "note_changed", "note_created",
+    "info_key", "info_policy", "lease_key", "list_digest", "list_window", "member", "note_changed", "note_created",
     "note_info_incr_comments", "note_info_invalidate", "note_placed", "note_poll_changed", "note_removed", "note_repair",
     "note_voted", "pending_visits", "pending_visits_key", "rank_build", "rank_size", "rank_state",
     "ranked_set_keys", "set_key", "set_name", "set_remove", "set_state", "sets_state_key", "ver_key",

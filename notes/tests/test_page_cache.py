@@ -43,6 +43,13 @@ def home(client=None, **params) -> str:
     return response.content.decode()
 
 
+def built(renders: list, *params: str) -> None:
+    """The list's ranking set built (a first read after a flush builds it) and the count reset."""
+    for order in params or ("new",):
+        Client().get("/", {"order": order})
+    renders.clear()
+
+
 def without_tokens(page: str) -> str:
     return TOKEN.sub("", page)
 
@@ -51,8 +58,13 @@ def approvals_shown(page: str) -> list[int]:
     return [int(count) for count in re.findall(r'<span class="visually-hidden">赞成</span> (\d+)</span>', page)]
 
 
+def visits_shown(page: str) -> list[int]:
+    return [int(count) for count in re.findall(r'<span class="visually-hidden">浏览</span> (\d+)</span>', page)]
+
+
 def test_a_second_signed_out_reader_gets_the_stored_page_with_their_own_csrf_token(author, categories, counted_renders):
     make_note(author, title="缓存的首页")
+    built(counted_renders)
     first_client, second_client = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
     first, second = home(first_client), home(second_client)
     assert counted_renders == ["notes/home.html"]  # rendered once, served twice
@@ -88,11 +100,17 @@ def test_a_vote_a_post_an_edit_and_a_hide_each_change_the_next_response(author, 
     note_set_hidden(note_id=second.pk, hidden=True)
     page = home()
     assert "改过的标题" not in page and "第一篇" in page
-    assert len(counted_renders) == 6  # every change was a new page, nothing served stale
+    visits = visits_shown(page)
+    assert Client().get(f"/notes/{note.pk}/").status_code == 200  # a reader opens it: one visit
+    assert visits_shown(home()) == [visits[0] + 1]
+    assert len(counted_renders) == 7  # every change was a new page, nothing served stale
+    home()
+    assert len(counted_renders) == 7  # and the unchanged page was served from the store
 
 
 def test_language_theme_and_path_are_separate_pages(author, categories, counted_renders):
     make_note(author, title="双语")
+    built(counted_renders, "new", "hot")
     chinese = home()
     english = Client().get("/", {"order": "new"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert '<html lang="zh-hans">' in chinese and '<html lang="en">' in english
@@ -107,6 +125,7 @@ def test_language_theme_and_path_are_separate_pages(author, categories, counted_
 
 def test_a_signed_in_reader_never_gets_a_stored_page(author, other, categories, counted_renders):
     make_note(author, title="登录后")
+    built(counted_renders)
     home()
     member = Client()
     member.force_login(other)
@@ -118,6 +137,7 @@ def test_a_signed_in_reader_never_gets_a_stored_page(author, other, categories, 
 
 def test_a_pending_message_is_shown_not_swallowed_by_the_cache(author, categories, counted_renders):
     make_note(author, title="消息")
+    built(counted_renders)
     home()  # stored
     client = Client()
     client.cookies["messages"] = CookieStorage(RequestFactory().get("/"))._encode([Message(constants.INFO, "你已退出登录。")])
