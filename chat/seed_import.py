@@ -9,21 +9,16 @@ from django.conf import settings
 from accounts.models import User
 from chat.models import ChatMessage
 from chat.services import chat_message_import
-from treehole.seedimport import BadRow, ImportReport, SeedSource, clean, decode, imported, seed_id, skipped, sonyflake_time
+from treehole.seedimport import BadRow, ImportReport, Outcome, SeedSource, clean, decode, imported, row_identity, seed_id
 
 COLUMNS = "id, deleted_at, identity, user_identity, date"  # `date` is the message's text (MessageBasic.Date)
 
 
 def import_message(row: dict):
-    if row["deleted_at"] is not None:
-        return skipped("deleted in the seed")
-    message_id = seed_id(row["identity"], what="identity")
-    created_at = sonyflake_time(message_id)
-    existing = ChatMessage.objects.filter(pk=message_id).values_list("created_at", flat=True).first()
-    if existing is not None:
-        if existing == created_at:
-            return skipped("already imported")
-        raise BadRow(f"id {message_id} belongs to another message here")
+    identity = row_identity(row, ChatMessage, noun="message")
+    if isinstance(identity, Outcome):
+        return identity
+    message_id, created_at = identity
     user_id = seed_id(row["user_identity"], what="user")
     if not User.objects.filter(pk=user_id).exists():
         raise BadRow(f"its sender {user_id} was not imported")

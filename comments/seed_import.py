@@ -10,21 +10,16 @@ from accounts.models import User
 from comments.models import Comment
 from comments.services import comment_import
 from notes.models import Note
-from treehole.seedimport import BadRow, ImportReport, SeedSource, clean, decode, imported, seed_id, skipped, sonyflake_time
+from treehole.seedimport import BadRow, ImportReport, Outcome, SeedSource, clean, decode, imported, row_identity, seed_id
 
 COLUMNS = "id, deleted_at, identity, user_identity, note_identity, conetent"  # sic: the seed's column
 
 
 def import_comment(row: dict):
-    if row["deleted_at"] is not None:
-        return skipped("deleted in the seed")
-    comment_id = seed_id(row["identity"], what="identity")
-    created_at = sonyflake_time(comment_id)
-    existing = Comment.objects.filter(pk=comment_id).values_list("created_at", flat=True).first()
-    if existing is not None:
-        if existing == created_at:
-            return skipped("already imported")
-        raise BadRow(f"id {comment_id} belongs to another comment here")
+    identity = row_identity(row, Comment, noun="comment")
+    if isinstance(identity, Outcome):
+        return identity
+    comment_id, created_at = identity
     note_id = seed_id(row["note_identity"], what="note")
     user_id = seed_id(row["user_identity"], what="user")
     if not Note.objects.filter(pk=note_id).exists():

@@ -28,14 +28,15 @@ from notes.services.importing import note_import, notes_recount, vote_import
 from treehole.seedimport import (
     BadRow,
     ImportReport,
+    Outcome,
     SeedImportError,
     SeedSource,
     clean,
     decode,
     imported,
+    row_identity,
     seed_id,
     skipped,
-    sonyflake_time,
     upload_path,
 )
 from treehole.text import TextKind
@@ -98,15 +99,10 @@ def _authors(source: SeedSource, rows: list[dict]) -> dict[str, str]:
 def import_note(row: dict, *, source: SeedSource, report: ImportReport, author_identity: str | None, category: Category):
     from uploads.services import image_files_discard, image_import
 
-    if row["deleted_at"] is not None:
-        return skipped("deleted in the seed")
-    note_id = seed_id(row["identity"], what="identity")
-    created_at = sonyflake_time(note_id)
-    existing = Note.objects.filter(pk=note_id).values_list("created_at", flat=True).first()
-    if existing is not None:
-        if existing == created_at:
-            return skipped("already imported")
-        raise BadRow(f"id {note_id} belongs to another note here")
+    identity = row_identity(row, Note, noun="note")
+    if isinstance(identity, Outcome):
+        return identity
+    note_id, created_at = identity
     if not author_identity:
         raise BadRow("has no author (no user_notes row)")
     author_id = seed_id(author_identity, what="author")

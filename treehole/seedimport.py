@@ -83,6 +83,22 @@ def seed_id(value, *, what: str) -> int:
     return int(text)
 
 
+def row_identity(row: dict, model, *, noun: str) -> tuple[int, datetime] | Outcome:
+    """A seed row's id and creation time (its sonyflake's), or the ``skipped`` outcome of a row
+    deleted in the seed or already imported (same id, same time). Raises ``BadRow`` when the id
+    already belongs to another ``noun`` here."""
+    if row["deleted_at"] is not None:
+        return skipped("deleted in the seed")
+    row_id = seed_id(row["identity"], what="identity")
+    created_at = sonyflake_time(row_id)
+    existing = model.objects.filter(pk=row_id).values_list("created_at", flat=True).first()
+    if existing is not None:
+        if existing == created_at:
+            return skipped("already imported")
+        raise BadRow(f"id {row_id} belongs to another {noun} here")
+    return row_id, created_at
+
+
 def decode(value, *, what: str) -> str:
     """A text column as the seed stored it (bytes) → ``str``; lone surrogates survive decoding so
     that ``clean`` can refuse them by name."""
