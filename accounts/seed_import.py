@@ -7,7 +7,7 @@ from accounts import services
 from accounts.hashers import SEED_DIGEST
 from accounts.models import Gender, User
 from accounts.selectors import normalize_email
-from treehole.seedimport import BadRow, ImportReport, SeedSource, clean, decode, imported, seed_id, skipped, sonyflake_time
+from treehole.seedimport import BadRow, ImportReport, SeedSource, clean, decode, import_table, imported, seed_id, skipped, sonyflake_time
 from treehole.text import TextKind
 
 COLUMNS = "id, deleted_at, identity, username, password, email, age, sex"
@@ -45,9 +45,4 @@ def import_user(row: dict, *, source: SeedSource, report: ImportReport):
 
 def seed_import_step(source: SeedSource, report: ImportReport) -> None:
     """The ``seed_import`` hook (first: every other row belongs to a user)."""
-    total = source.count("user_basic")
-    rows = (row for batch in source.batches("user_basic", COLUMNS) for row in batch)
-    report.run(
-        "users", rows, lambda row: import_user(row, source=source, report=report), total=total,
-        row_id=lambda row: decode(row["identity"], what="identity") or f"row {row['id']}",
-    )
+    import_table(source, report, "users", "user_basic", COLUMNS, lambda row: import_user(row, source=source, report=report))

@@ -9,7 +9,7 @@ from django.conf import settings
 from accounts.models import User
 from chat.models import ChatMessage
 from chat.services import chat_message_import
-from treehole.seedimport import BadRow, ImportReport, Outcome, SeedSource, clean, decode, imported, row_identity, seed_id
+from treehole.seedimport import BadRow, ImportReport, Outcome, SeedSource, clean, import_table, imported, row_identity, seed_id
 
 COLUMNS = "id, deleted_at, identity, user_identity, date"  # `date` is the message's text (MessageBasic.Date)
 
@@ -29,9 +29,4 @@ def import_message(row: dict):
 
 def seed_import_step(source: SeedSource, report: ImportReport) -> None:
     """The ``seed_import`` hook for chat messages."""
-    total = source.count("message_basic")
-    rows = (row for batch in source.batches("message_basic", COLUMNS) for row in batch)
-    report.run(
-        "messages", rows, import_message, total=total,
-        row_id=lambda row: decode(row["identity"], what="identity") or f"row {row['id']}",
-    )
+    import_table(source, report, "messages", "message_basic", COLUMNS, import_message)

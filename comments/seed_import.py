@@ -10,7 +10,7 @@ from accounts.models import User
 from comments.models import Comment
 from comments.services import comment_import
 from notes.models import Note
-from treehole.seedimport import BadRow, ImportReport, Outcome, SeedSource, clean, decode, imported, row_identity, seed_id
+from treehole.seedimport import BadRow, ImportReport, Outcome, SeedSource, clean, import_table, imported, row_identity, seed_id
 
 COLUMNS = "id, deleted_at, identity, user_identity, note_identity, conetent"  # sic: the seed's column
 
@@ -33,9 +33,4 @@ def import_comment(row: dict):
 
 def seed_import_step(source: SeedSource, report: ImportReport) -> None:
     """The ``seed_import`` hook for comments (after notes)."""
-    total = source.count("comment_note")
-    rows = (row for batch in source.batches("comment_note", COLUMNS) for row in batch)
-    report.run(
-        "comments", rows, import_comment, total=total,
-        row_id=lambda row: decode(row["identity"], what="identity") or f"row {row['id']}",
-    )
+    import_table(source, report, "comments", "comment_note", COLUMNS, import_comment)

@@ -33,6 +33,8 @@ from treehole.seedimport import (
     SeedSource,
     clean,
     decode,
+    identity_of,
+    import_table,
     imported,
     row_identity,
     seed_id,
@@ -150,7 +152,7 @@ def notes_step(source: SeedSource, report: ImportReport) -> None:
 
     report.run(
         "notes", rows(), lambda row: import_note(row, source=source, report=report, author_identity=row["_author"], category=category),
-        total=total, row_id=lambda row: decode(row["identity"], what="identity") or f"row {row['id']}",
+        total=total, row_id=identity_of,
     )
 
 
@@ -180,10 +182,6 @@ def votes_step(source: SeedSource, report: ImportReport) -> None:
     """The ``seed_import`` hook for votes (after notes): newest seed rows first, then every note
     that gained a vote is recounted from its vote rows."""
     touched: set[int] = set()
-    total = source.count("voted_note")
-    rows = (row for batch in source.batches("voted_note", VOTE_COLUMNS, descending=True) for row in batch)
-    report.run(
-        "votes", rows, lambda row: import_vote(row, source=source, touched=touched), total=total,
-        row_id=lambda row: f"row {row['id']}",
-    )
+    import_table(source, report, "votes", "voted_note", VOTE_COLUMNS, lambda row: import_vote(row, source=source, touched=touched),
+                 row_id=lambda row: f"row {row['id']}", descending=True)
     notes_recount(note_ids=sorted(touched))

@@ -367,3 +367,18 @@ class ImportReport:
     @property
     def bad_total(self) -> int:
         return sum(kind.bad for kind in self.kinds.values())
+
+
+def identity_of(row: dict) -> str:
+    """How a row is named in the report: its seed identity, else its row number."""
+    return decode(row["identity"], what="identity") or f"row {row['id']}"
+
+
+def import_table(source: SeedSource, report: ImportReport, kind: str, table: str, columns: str, import_row,
+                 *, row_id=identity_of, descending: bool = False) -> None:
+    """Every row of ``table`` through ``import_row(row) -> Outcome``, each in its own transaction,
+    counted in ``report`` under ``kind``."""
+    total = source.count(table)
+    rows = (row for batch in source.batches(table, columns, descending=descending) for row in batch)
+    report.run(kind, rows, import_row, total=total, row_id=row_id)
+

@@ -13,7 +13,7 @@ from django.conf import settings
 
 from accounts.models import User
 from accounts.services import user_set_avatar
-from treehole.seedimport import BadRow, ImportReport, SeedSource, decode, imported, seed_id, skipped, upload_path
+from treehole.seedimport import BadRow, ImportReport, SeedSource, decode, import_table, imported, seed_id, skipped, upload_path
 from uploads.models import ImagePurpose
 from uploads.services import image_files_discard, image_import
 
@@ -53,12 +53,7 @@ def import_avatar(row: dict, *, source: SeedSource, report: ImportReport):
 
 def seed_import_step(source: SeedSource, report: ImportReport) -> None:
     """The ``seed_import`` hook for avatars (after users)."""
-    total = source.count("user_basic")
-    rows = (row for batch in source.batches("user_basic", COLUMNS) for row in batch)
-    report.run(
-        "avatars", rows, lambda row: import_avatar(row, source=source, report=report), total=total,
-        row_id=lambda row: decode(row["identity"], what="identity") or f"row {row['id']}",
-    )
+    import_table(source, report, "avatars", "user_basic", COLUMNS, lambda row: import_avatar(row, source=source, report=report))
 
 
 IMAGE_COLUMNS = "id, deleted_at, url, type"
@@ -86,6 +81,5 @@ def images_step(source: SeedSource, report: ImportReport) -> None:
             return skipped("an avatar no imported user shows")
         return skipped("on no imported note (never used in the seed, or its note was bad)")
 
-    total = source.count("image_basic")
-    rows = (row for batch in source.batches("image_basic", IMAGE_COLUMNS) for row in batch)
-    report.run("images", rows, account, total=total, row_id=lambda row: decode(row["url"], what="url") or f"row {row['id']}")
+    import_table(source, report, "images", "image_basic", IMAGE_COLUMNS, account,
+                 row_id=lambda row: decode(row["url"], what="url") or f"row {row['id']}")
