@@ -23,6 +23,14 @@ NOTES = [
 ]
 
 
+# Issue 17's thread features on a few of them: a poll and a content warning.
+EXTRAS = {
+    "考研还是工作？": {"poll": {"question": "你会怎么选？", "options": ["考研", "工作", "还没想好"], "multiple": False,
+                               "closes_at": None}},
+    "失眠一个月了，有什么办法吗": {"content_warning": "失眠、情绪低落"},
+}
+
+
 def seed_notes(users: dict) -> None:
     from notes import services
 
@@ -32,7 +40,8 @@ def seed_notes(users: dict) -> None:
     if demo is None or Note.objects.filter(author=demo).exists():
         return
     notes = [
-        services.note_create(author=demo, title=title, content=content, category=slug, anonymous=anonymous)
+        services.note_create(author=demo, title=title, content=content, category=slug, anonymous=anonymous,
+                             **EXTRAS.get(title, {}))
         for slug, title, content, anonymous in NOTES
     ]
     admin = users.get("admin")
