@@ -7,35 +7,20 @@ which tracemalloc cannot see."""
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from treehole.testing import assert_error, auth_headers as auth
+from treehole.testing.memory import run_measured
 
-ROOT = Path(__file__).resolve().parents[2]
 MIB = 1024 * 1024
 MEASURE = """
-import os, sys
-from pathlib import Path
-import django
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "treehole.settings")
-django.setup()
 from uploads.imaging import process_image
 
-def peak():
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) * 1024
-
 data = Path(sys.argv[1]).read_bytes()
-Path("/proc/self/clear_refs").write_text("5")  # VmHWM := current RSS
-before = peak()
+before = reset_peak()
 try:
     result = process_image(data)
     outcome = f"ok {result.width}x{result.height}"
@@ -48,10 +33,7 @@ print(outcome, peak() - before)
 def measure(tmp_path, data: bytes) -> tuple[str, int]:
     path = tmp_path / "image.bin"
     path.write_bytes(data)
-    result = subprocess.run([sys.executable, "-c", MEASURE, str(path)], cwd=ROOT, env=os.environ.copy(),
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    *outcome, grown = result.stdout.split()
+    *outcome, grown = run_measured(MEASURE, str(path), timeout=300).split()
     return " ".join(outcome), int(grown)
 
 

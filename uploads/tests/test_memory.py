@@ -18,6 +18,7 @@ import pytest
 
 from uploads import services
 from treehole.testing import files
+from treehole.testing.memory import run_measured
 from treehole.testing.servers import free_port
 from uploads.tests.conftest import use_s3
 
@@ -106,30 +107,16 @@ def test_complete_memory_is_flat_on_s3(user, tmp_path, settings, moto_process):
 
 
 REMUX_RSS = """
-import os, sys
-from pathlib import Path
-import django
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "treehole.settings")
-django.setup()
 from uploads import video
 
-def peak():
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) * 1024
-
-Path("/proc/self/clear_refs").write_text("5")  # VmHWM := current RSS
-before = peak()
+before = reset_peak()
 clean = video.clean(Path(sys.argv[1]), Path(sys.argv[2]), "video/mp4")
 print(peak() - before, clean.size)
 """
 
 
 def remux_peak_rss(source: Path, target: Path) -> int:
-    result = subprocess.run([sys.executable, "-c", REMUX_RSS, str(source), str(target)], capture_output=True, text=True,
-                            timeout=600, cwd=Path(__file__).resolve().parents[2])
-    assert result.returncode == 0, result.stderr
-    grown, size = (int(value) for value in result.stdout.split())
+    grown, size = (int(value) for value in run_measured(REMUX_RSS, str(source), str(target), timeout=600).split())
     assert size > 0
     return grown
 
