@@ -170,13 +170,18 @@ def start_workers(args, tokens: list[str], ports: list[int]):
 async def main(args, tokens, ports, pipes, workers, t0) -> dict:
     pids = [int(p) for p in args.pids.split(",") if p]
     procs = len(workers)
-    own, own_tasks, own_failed = await connect_all(make_clients([(0, tokens[0])], ports))
+    for attempt in range(3):  # the workers' handshakes are under way too: the sender retries
+        own_clients = make_clients([(0, tokens[0])], ports)
+        own, own_tasks, own_failed = await connect_all(own_clients)
+        if own:
+            break
+        await asyncio.sleep(2)
     hello = await asyncio.to_thread(lambda: [pipe.recv() for pipe in pipes])
     connected = len(own) + sum(h["connected"] for h in hello)
     failed = own_failed + sum(h["failed"] for h in hello)
     connect_seconds = time.monotonic() - t0
     if not own:
-        raise SystemExit("the sender could not connect")
+        raise SystemExit(f"the sender could not connect: {own_clients[0].closed}")
     sender = own[0]
 
     # Wait for the join announcements (presence) to stop arriving: 2 quiet seconds, at most 30 s.

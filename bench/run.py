@@ -225,8 +225,9 @@ def compare(targets: dict[str, str | tuple[str, dict]], *, repeats: int = REPEAT
             server_pids = pids() if pids else []
             cpu0 = cpu_seconds(server_pids)
             result = wrk(url, env=env, headers=headers)
-            if server_pids and result["requests"]:
-                result["cpu_ms_per_request"] = 1000 * (cpu_seconds(server_pids) - cpu0) / result["requests"]
+            used = cpu_seconds(server_pids) - cpu0
+            if server_pids and result["requests"] and used >= 0:  # < 0: a worker left unwaited-for mid-run
+                result["cpu_ms_per_request"] = 1000 * used / result["requests"]
             runs[name].append(result)
             log(f"  {name} #{rep + 1}: {result['rps']:.0f} req/s, p50 {result['p50_ms']:.1f} ms, "
                 f"p99 {result['p99_ms']:.1f} ms, errors {result['errors']}"
@@ -940,6 +941,7 @@ def main(argv=None) -> int:
             # The scale row on whichever server won the 1,000-client rows (lower p99, then CPU).
             rows = [results[k] for k in ("chat_pubsub", "chat_uvicorn") if k in results and not results[k]["lost"]]
             winner = min(rows, key=lambda r: (r["p99_ms"], r["busy_cpu_pct"]))["server"] if rows else "daphne"
+            winner = os.environ.get("BENCH_CHAT_SCALE_SERVER", winner)  # e.g. re-running the scale row alone
             run("chat_scale", section_chat, args.port + 5, "pubsub", None, server=winner, processes=2,
                 clients=CHAT_SCALE_CLIENTS)
         run("lighthouse", section_lighthouse, args.port + 6)

@@ -1,4 +1,4 @@
-"""Whole pages for signed-out readers, rendered once per distinct content.
+"""Whole pages (and API answers) for signed-out readers, rendered once per distinct content.
 
 Rendering the home page's template was ~80 % of its time (docs/benchmarks.md). For a reader who
 is not signed in, the HTML depends only on what the selectors returned (the view passes it as
@@ -83,3 +83,29 @@ def signed_out_page(request, template_name: str, context: dict, *, shown, status
         html = render_to_string(template_name, {**context, "csrf_token": CSRF_PLACEHOLDER}, request)
         cache.set(key, html, settings.PAGE_CACHE_SECONDS)
     return _answer(request, html, status)
+
+
+# --- the same for a signed-out API response ---------------------------------------------------
+
+def stored_response(kind: str, shown) -> HttpResponse | None:
+    """A stored JSON answer for a signed-out request of ``kind`` showing ``shown`` (a digest of
+    the data it is built from and its parameters), or None."""
+    if not settings.PAGE_CACHE_SECONDS:
+        return None
+    stored = caches["pages"].get(_response_key(kind, shown))
+    if stored is None:
+        return None
+    content, content_type = stored
+    return HttpResponse(content, content_type=content_type)
+
+
+def store_response(kind: str, shown, response: HttpResponse) -> HttpResponse:
+    if settings.PAGE_CACHE_SECONDS and response.status_code == 200 and not response.cookies:
+        caches["pages"].set(_response_key(kind, shown), (response.content, response["Content-Type"]),
+                            settings.PAGE_CACHE_SECONDS)
+    return response
+
+
+def _response_key(kind: str, shown) -> str:
+    payload = orjson.dumps([kind, translation.get_language(), shown], default=str, option=orjson.OPT_NON_STR_KEYS)
+    return "response:" + hashlib.blake2b(payload, digest_size=20).hexdigest()

@@ -233,10 +233,16 @@ def test_signed_in_lists_with_filters_cost_one_cached_read(reader, reader_client
     plain.get_json("/api/v1/notes", {"order": "hot", "size": 20})
     with django_assert_num_queries(2), redis_round_trips() as unfiltered:
         plain.get_json("/api/v1/notes", {"order": "hot", "size": 20})
-    # With or without filters, one more round trip than a signed-out reader: the filters' GET.
+    # With or without filters, the filters' GET where a signed-out reader's first answer has the
+    # page's digest (treehole/pagecache.py), and one more than a stored signed-out answer.
+    from django.core.cache import caches
+
+    caches["pages"].clear()
     with redis_round_trips() as signed_out:
         ApiClient().get_json("/api/v1/notes", {"order": "hot", "size": 20})
-    assert filtered["n"] == unfiltered["n"] == signed_out["n"] + 1, (filtered, unfiltered, signed_out)
+    with redis_round_trips() as stored:
+        ApiClient().get_json("/api/v1/notes", {"order": "hot", "size": 20})
+    assert filtered["n"] == unfiltered["n"] == signed_out["n"] == stored["n"] + 1, (filtered, unfiltered, signed_out, stored)
 
 
 def test_signed_out_lists_never_read_the_filters(api_client, feed, monkeypatch):

@@ -145,3 +145,19 @@ def test_a_pending_message_is_shown_not_swallowed_by_the_cache(author, categorie
     assert "你已退出登录。" not in home(client)  # shown once, then gone, as without the cache
     assert "你已退出登录。" not in home()
     assert len(counted_renders) == 1  # the page with the message was never stored
+
+
+def test_the_signed_out_api_list_is_stored_per_digest_and_a_vote_shows_at_once(author, other, categories):
+    note = make_note(author, title="接口")
+    anonymous = Client()
+    first = anonymous.get("/api/v1/notes", {"order": "new"})
+    again = anonymous.get("/api/v1/notes", {"order": "new"})
+    assert first.content == again.content and again["Content-Type"] == first["Content-Type"]
+    assert first.json()["results"][0]["approve"] == 0
+    note_vote(note_id=note.pk, user=other, value=1)
+    assert anonymous.get("/api/v1/notes", {"order": "new"}).json()["results"][0]["approve"] == 1
+    # The voter, signed in, gets their own vote, never the stored signed-out answer.
+    from treehole.testing import token_client
+
+    mine = token_client(other).get_json("/api/v1/notes", {"order": "new"}).json()["results"][0]
+    assert mine["my_vote"] == 1 and mine["approve"] == 1
