@@ -80,8 +80,8 @@ def groonga_query(query: SearchQuery) -> str:
     """Every group required (Groonga's default operator is AND). Words looked up by prefix go
     last, within their group and their group after the others: Groonga reads the words in order,
     and a word read after the others only has to be checked against the notes they found rather
-    than gathering every note it occurs in (same matches, same scores; 11–16 % less time for such
-    queries at 1,000,000 notes, docs/search.md)."""
+    than gathering every note it occurs in (same matches, same scores; 8–11 % less of the
+    server's CPU for such queries at 1,000,000 notes, docs/search.md)."""
     parts = []
     for group in sorted(query.parsed.groups, key=lambda group: any(_by_prefix(term) for term in group.terms)):
         terms = sorted(group.terms, key=_by_prefix)
