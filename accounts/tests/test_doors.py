@@ -213,13 +213,30 @@ def test_reset_is_rate_limited_per_ip_and_per_address(settings):
 # --- #7 pre-login buckets --------------------------------------------------------------------------
 
 
+def session_client(user) -> ApiClient:
+    """A browser's session (cookie), not a token: the session used to buy its own buckets."""
+    client = ApiClient()
+    client.force_login(user)
+    return client
+
+
 def test_a_signed_in_session_shares_the_ips_login_bucket(settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login": (0.001, 3)}
-    member = token_client(make_user("insider"))
+    member = session_client(make_user("insider"))
     for n in range(3):
         assert_error(api_login(ApiClient(), f"ghost{n}", "whatever-123"), 401, "invalid_credentials")
-    # Signed in or not, the same IP has no login attempts left.
+    # Signed in or not, the same IP has no login attempts left: at the API and on the page.
     assert_error(api_login(member, "ghost9", "whatever-123"), 429, "rate_limited")
+    page = member.post("/accounts/login/", {"login": "ghost9", "password": "whatever-123"}, REMOTE_ADDR=IP)
+    assert page.status_code == 429
+
+
+def test_a_session_cannot_spend_the_ips_login_bucket_twice(settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login": (0.001, 3)}
+    member = session_client(make_user("insider1"))
+    for n in range(3):
+        assert api_login(member, f"ghost{n}", "whatever-123").status_code == 401
+    assert_error(api_login(ApiClient(), "ghost9", "whatever-123"), 429, "rate_limited")
 
 
 @pytest.mark.parametrize("action,path,body", [
@@ -229,7 +246,7 @@ def test_a_signed_in_session_shares_the_ips_login_bucket(settings):
 ])
 def test_pre_login_actions_count_against_the_ip_whoever_is_signed_in(settings, action, path, body):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, action: (0.001, 2)}
-    member = token_client(make_user("insider2"))
+    member = session_client(make_user("insider2"))
     fill = lambda n: {k: v.format(n=n) for k, v in body.items()}  # noqa: E731
     for n in range(2):
         assert member.post_json(path, fill(n), REMOTE_ADDR=IP).status_code != 429
