@@ -15,30 +15,10 @@ from notes import ranking, selectors
 from notes.models import Note, Vote
 from notes.services import note_update, note_vote
 from treehole.testing import make_note, make_user
+from treehole.testing.threads import run_threads
 from treehole.redis import get_redis
 
 transactional = pytest.mark.django_db(transaction=True)
-
-
-def run_threads(count: int, target) -> list[BaseException]:
-    """Start ``count`` threads on ``target(index, barrier)`` at once; their errors."""
-    barrier = threading.Barrier(count)
-    errors: list[BaseException] = []
-
-    def wrapped(index):
-        try:
-            target(index, barrier)
-        except BaseException as exc:  # noqa: BLE001 - reported to the test
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=wrapped, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return errors
 
 
 class NoteQueries:

@@ -3,14 +3,12 @@ comment's fan-out runs in its own thread after its commit (as 20 worker threads 
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from comments.services import comment_create
 from notifications.models import Notification
 from treehole.testing import make_note, make_user
+from treehole.testing.threads import run_threads
 
 COMMENTERS = 20
 
@@ -20,23 +18,12 @@ def test_twenty_comments_at_once_fold_into_one_notification_of_count_twenty(cate
     author = make_user()
     note = make_note(author)
     users = [make_user() for _ in range(COMMENTERS)]
-    barrier = threading.Barrier(COMMENTERS)
-    errors: list[BaseException] = []
 
-    def comment(index):
-        try:
-            barrier.wait()
-            comment_create(user=users[index], note_id=note.pk, content=f"第 {index} 个")
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+    def comment(index, barrier):
+        barrier.wait()
+        comment_create(user=users[index], note_id=note.pk, content=f"第 {index} 个")
 
-    threads = [threading.Thread(target=comment, args=(i,)) for i in range(COMMENTERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    errors = run_threads(COMMENTERS, comment)
     assert not errors, errors
     [row] = Notification.objects.filter(user=author)
     assert (row.kind, row.count, row.read_at, row.fold_key) == ("comment", COMMENTERS, None, f"n{note.pk}")
