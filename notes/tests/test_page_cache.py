@@ -161,3 +161,19 @@ def test_the_signed_out_api_list_is_stored_per_digest_and_a_vote_shows_at_once(a
 
     mine = token_client(other).get_json("/api/v1/notes", {"order": "new"}).json()["results"][0]
     assert mine["my_vote"] == 1 and mine["approve"] == 1
+
+
+def test_a_ballot_and_a_content_warning_show_on_the_next_stored_page(author, other, categories, counted_renders):
+    """Issue 17's thread features on the stored page: a poll's voter count (the card's ``poll``
+    field changes with each ballot) and a content warning set by an edit."""
+    from notes.models import PollOption
+    from notes.services import note_create, poll_vote
+
+    note = note_create(author=author, title="投票帖", content="选一个", category="life",
+                       poll={"question": "选哪个？", "options": ["甲", "乙"]})
+    voters = re.compile(r'<span class="visually-hidden">投票</span> (\d+)</span>')
+    assert voters.findall(home()) == ["0"]
+    poll_vote(note_id=note.pk, user=other, option_ids=[PollOption.objects.filter(poll_id=note.pk).first().pk])
+    assert voters.findall(home()) == ["1"]
+    note_update(note_id=note.pk, user=author, content_warning="剧透")
+    assert "内容提醒：剧透（点击展开）" in home()
