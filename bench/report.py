@@ -75,7 +75,9 @@ def build(results: dict) -> str:
         f"| load average before the run | {', '.join(f'{x:.1f}' for x in m['load_before'])} "
         f"{'(a busy machine: absolute numbers are noisy, judge by the ratios)' if m['load_before'][0] > 1 else ''} |",
         f"| wall time | {results.get('seconds', '—')} s |",
-        *[f"| re-run later | {', '.join(x['sections'])} at {x['date']}, commit `{x['commit']}` |"
+        *[f"| re-run later | {', '.join(x['sections'])} at {x['date']}, commit `{x['commit']}`"
+          + (f", load average before {', '.join(f'{v:.1f}' for v in x['load_before'])}" if x.get("load_before") else "")
+          + (f": `{' '.join(x['argv'])}`" if x.get("argv") else "") + " |"
           for x in results.get("merged", [])],
         "",
         "How: servers run on core 0 and the load generators on core 1 (`taskset`). HTTP is gunicorn with "
@@ -235,7 +237,10 @@ def build(results: dict) -> str:
                 "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
         for key, c in chats:
             load = ", ".join(f"{x:.1f}" for x in c.get("load_before", [])) or "—"
-            out.append(f"| {chat_rows[key]} ({c.get('server', 'daphne')}) | {c['clients']:,} / {c.get('server_processes', 1)} | "
+            label = chat_rows[key]
+            if not label.startswith(c.get("server", "daphne")):
+                label += f" ({c.get('server', 'daphne')})"
+            out.append(f"| {label} | {c['clients']:,} / {c.get('server_processes', 1)} | "
                        f"{c['connected']:,} | {c['lost']} of {c['expected']:,} | {_n(c['p50_ms'], 1)} | "
                        f"{_n(c['p99_ms'], 1)} | {_n(c['max_ms'], 1)} | {_n(c['idle_cpu_pct'], 1)} % | "
                        f"{_n(c['busy_cpu_pct'], 1)} % | {_n(c.get('server_cpu_us_per_frame'), 1)} µs | "

@@ -970,9 +970,10 @@ def main(argv=None) -> int:
         previous = json.loads((OUT / "results.json").read_text())
         errors = {k: v for k, v in previous.get("errors", {}).items() if k not in results and k not in only}
         errors.update(results["errors"])
-        previous.update({k: v for k, v in results.items() if k not in ("machine", "settings", "seconds", "errors")})
+        previous.update({k: v for k, v in results.items() if k not in ("machine", "settings", "seconds", "errors", "argv")})
         previous["errors"] = errors
-        previous.setdefault("merged", []).append({"sections": only, "date": info["date"], "commit": info["commit"]})
+        previous.setdefault("merged", []).append({"sections": only, "date": info["date"], "commit": info["commit"],
+                                                  "load_before": info["load_before"], "argv": results["argv"]})
         results = previous
     (OUT / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
     if not args.no_docs:
