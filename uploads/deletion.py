@@ -10,8 +10,8 @@ from __future__ import annotations
 from functools import partial
 
 from django.db.models import Q
-from django.db import transaction
 
+from treehole.effects import after_commit
 from uploads import chunkstore
 from uploads.models import Image, ImagePurpose, StoredFile, UploadSession
 from uploads.services.common import storage_delete_on_commit
@@ -28,4 +28,4 @@ def user_delete_step(*, user) -> None:
     files.delete()
     storage_delete_on_commit(names)
     for session_id in sessions:
-        transaction.on_commit(partial(chunkstore.discard_session, session_id))
+        after_commit(partial(chunkstore.discard_session, session_id))

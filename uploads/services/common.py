@@ -10,6 +10,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from treehole import clock
+from treehole.effects import after_commit
 from treehole.errors import Unauthenticated
 
 logger = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ def storage_delete(names) -> None:
 
 def storage_delete_on_commit(names) -> None:
     names = list(names)
-    transaction.on_commit(lambda: storage_delete(names))
+    after_commit(lambda: storage_delete(names))
 
 
 def rows_set_attached(model, ids, *, attached: bool) -> None:

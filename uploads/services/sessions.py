@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from treehole import clock
+from treehole.effects import after_commit
 from treehole.errors import Conflict, InvalidInput, PayloadTooLarge, Unavailable, UnsupportedMediaType
 from uploads import chunkstore, media_types, video
 from uploads.imaging import random_name
@@ -259,7 +260,7 @@ def upload_sessions_sweep_expired(*, batch: int = 200) -> int:
             break
         with transaction.atomic():
             UploadSession.objects.filter(pk__in=ids, expires_at__lte=now).delete()
-            transaction.on_commit(lambda ids=ids: [chunkstore.discard_session(pk) for pk in ids])
+            after_commit(lambda ids=ids: [chunkstore.discard_session(pk) for pk in ids])
         removed += len(ids)
         if len(ids) < batch:
             break
