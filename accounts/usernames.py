@@ -29,6 +29,7 @@ SKELETON_MAX = 255
 RESERVED = (
     "洞主", "楼主", "树洞", "心灵树洞", "管理员", "管理", "超级管理员", "版主", "官方", "客服", "系统", "系统消息",
     "匿名", "匿名用户", "工作人员", "审核", "审核员",
+    "已注销用户", "已注销", "注销用户",  # what a deleted account's signed content shows (accounts/deletion.py)
     "admin", "administrator", "root", "system", "staff", "moderator", "mod", "support", "official",
     "treehole", "anonymous", "anon", "null", "none", "undefined", "deleted", "security", "webmaster",
 )

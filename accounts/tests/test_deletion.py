@@ -326,3 +326,12 @@ async def test_open_sockets_close_when_the_account_goes(fast_hasher):
     assert response.status_code == 204
     await closed_with(socket, 4001, error="token_expired")
     await asyncio.sleep(0)
+
+
+def test_nobody_can_take_the_deleted_accounts_name(leaver):
+    client = token_client(leaver)
+    for name in (DELETED_DISPLAY_NAME, "已注销用户1", "已注销"):
+        response = client.patch_json(URL, {"username": name})
+        assert response.status_code in (400, 409), (name, response.status_code)
+        assert "username" in response.json()["error"]["fields"]
+    assert User.objects.get(pk=leaver.pk).username == "leaver"
