@@ -1,7 +1,7 @@
 """The loop that brings people back: B comments on A's anonymous note while A has the home page
 open; A's bell goes to 1 without a reload (the /ws/events/ socket), A opens the notification and
 lands on the floor, and the bell is back to 0. B is named as the thread names them, never by
-account."""
+account. Then 收藏 on the note page and 关注 on a card, each one click."""
 
 from __future__ import annotations
 
@@ -73,3 +73,18 @@ def test_a_comment_rings_the_bell_live_and_leads_to_its_floor(new_page, categori
     expect(a.locator("[data-bell] [data-unread-count]")).to_have_text("1")
     a.get_by_role("link", name="有新通知，点此刷新").click()
     expect(a.locator("li.notification.is-unread")).to_contain_text("明天也来看你。")
+
+    # 收藏 on the note page and 关注 on a card: one click each, kept on the server.
+    bookmark = b.get_by_role("button", name="收藏")
+    expect(bookmark).to_have_attribute("aria-pressed", "false")
+    bookmark.click()
+    expect(bookmark).to_have_attribute("aria-pressed", "true")
+    b.goto("/me/bookmarks/")
+    expect(b.locator("main")).to_contain_text("今天终于说出口了")
+    a.goto("/?order=new")
+    follow = a.locator(f'button.relation[data-relation-url="/api/v1/notes/{note.pk}/follow"]')
+    expect(follow).to_have_attribute("aria-pressed", "true")  # the author follows their note
+    follow.click()
+    expect(follow).to_have_attribute("aria-pressed", "false")
+    a.goto("/me/following/")
+    expect(a.locator("main")).not_to_contain_text("今天终于说出口了")
