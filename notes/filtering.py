@@ -26,22 +26,14 @@ from dataclasses import dataclass
 import orjson
 from redis.exceptions import RedisError
 
+from notes.ranking.keys import filter_key, filter_lease_key
 from treehole import cache
-from treehole.redis import key
 from treehole.text import fold
 
 logger = logging.getLogger(__name__)
 
 # A day, jittered: the value is invalidated on every change, the TTL only bounds a missed delete.
 POLICY = cache.Policy(ttl=24 * 3600, absent_ttl=60)
-
-
-def filter_key(user_id: int) -> str:
-    return key("note", "filter", user_id)
-
-
-def filter_lease_key(user_id: int) -> str:
-    return key("note", "filter", "lease", user_id)
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,15 @@ def flushing_visits_key() -> str:
     return key("note", "visits", "flushing")
 
 
+def filter_key(user_id: int) -> str:
+    """A member's personal filters (notes/filtering.py), cache-aside."""
+    return key("note", "filter", user_id)
+
+
+def filter_lease_key(user_id: int) -> str:
+    return key("note", "filter", "lease", user_id)
+
+
 def all_keys_pattern() -> str:
     """SCAN pattern of every note key (``rebuild_redis``)."""
     return key("note", "*")
