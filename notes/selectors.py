@@ -22,7 +22,7 @@ from moderation.selectors import hidden_reasons
 from notes import filtering, ranking
 from notes.models import Bookmark, Category, Follow, Note, NoteFilter, NoteImage, NoteRevision, Poll, PollChoice, Vote
 from notes.serializers import card_current, card_from_note, note_serialize
-from treehole import cache
+from treehole import cache, clock
 from treehole.errors import InvalidInput, NotFound
 from treehole.pagination import Page, page_bounds, paginate
 
@@ -290,10 +290,16 @@ def note_list_digest(*, order: str, category: str | None = None, page: int = 1, 
     try:
         page, size = page_bounds(page, size)
         category = category_check(category)
-        digest = ranking.list_digest(ranking.set_name(ORDER_SETS[order], category), offset=(page - 1) * size, size=size)
+        digest, closes = ranking.list_digest(ranking.set_name(ORDER_SETS[order], category), offset=(page - 1) * size,
+                                             size=size)
     except (InvalidInput, RedisError):
         return None
-    return digest or None
+    if not digest:
+        return None
+    # A poll closes by the clock, not by a write: whether each one is closed now is part of what
+    # the page shows (its results appear), so it is part of the digest.
+    now = clock.now()
+    return digest + "".join("c" if now >= datetime.fromisoformat(at) else "o" for at in closes)
 
 
 def _redis_page(order: str, category: str | None, page: int, size: int, viewer) -> Page:

@@ -54,14 +54,16 @@ def list_window(name: str, *, offset: int, size: int, viewer_id: int | None) -> 
     )
 
 
-def list_digest(name: str, *, offset: int, size: int) -> str:
-    """One round trip: a digest of everything the page shows ('' when Redis does not hold all of
-    it). Two reads that return the same digest saw the same page."""
+def list_digest(name: str, *, offset: int, size: int) -> tuple[str, list[str]]:
+    """One round trip: a digest of everything the page's cards hold ('' when Redis does not hold
+    all of it) and the ``closes_at`` of the page's polls. Two reads that return the same digest
+    saw the same cards."""
     category = name.split(keys.SET_NAME_SEPARATOR, 1)[1] if keys.SET_NAME_SEPARATOR in name else None
-    return scripts.LIST_DIGEST(
+    raw = scripts.LIST_DIGEST(
         keys=[keys.sets_state_key(), keys.set_key(name), keys.count_key(category)],
         args=[name, offset, size, keys.info_key("")],
-    ) or ""
+    )
+    return (raw[0] or ""), list(raw[1:])
 
 
 def detail_read(note_id: int, *, count_visit: bool, viewer_id: int | None):

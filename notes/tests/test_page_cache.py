@@ -177,3 +177,31 @@ def test_a_ballot_and_a_content_warning_show_on_the_next_stored_page(author, oth
     assert voters.findall(home()) == ["1"]
     note_update(note_id=note.pk, user=author, content_warning="剧透")
     assert "内容提醒：剧透（点击展开）" in home()
+
+
+def test_a_poll_closing_by_the_clock_is_a_new_stored_page_and_answer(author, other, categories, counted_renders):
+    """No write happens when a poll closes, yet its results then show: whether each poll on the
+    page is closed now is part of the page's key (notes/selectors.py note_list_digest)."""
+    from datetime import timedelta
+
+    from notes.models import PollOption
+    from notes.services import note_create, poll_vote
+    from treehole import clock
+
+    closes = (clock.now() + timedelta(hours=1)).replace(microsecond=0)
+    note = note_create(author=author, title="限时投票", content="一小时内", category="life",
+                       poll={"question": "选哪个？", "options": ["甲", "乙"], "closes_at": closes})
+    poll_vote(note_id=note.pk, user=other, option_ids=[PollOption.objects.filter(poll_id=note.pk).first().pk])
+    built(counted_renders)
+    api = Client()
+    open_page, open_answer = home(), api.get("/api/v1/notes", {"order": "new"}).json()
+    assert open_answer["results"][0]["poll"]["closed"] is False
+    assert open_answer["results"][0]["poll"]["options"][0]["votes"] is None  # hidden until it closes
+    renders = len(counted_renders)
+    assert without_tokens(home()) == without_tokens(open_page) and len(counted_renders) == renders  # stored
+    with clock.frozen(closes + timedelta(seconds=1)):
+        closed_answer = api.get("/api/v1/notes", {"order": "new"}).json()
+        closed_page = home()
+    assert closed_answer["results"][0]["poll"]["closed"] is True
+    assert closed_answer["results"][0]["poll"]["options"][0]["votes"] == 1
+    assert len(counted_renders) == renders + 1 and without_tokens(closed_page) != without_tokens(open_page)
