@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.conf import settings
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
@@ -89,3 +90,18 @@ class StaffLoginForm(AdminAuthenticationForm):
                 raise forms.ValidationError(exc.message, code=exc.code) from None
             self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
+
+
+class RevokingAdminPasswordChangeForm(AdminPasswordChangeForm):
+    """Staff setting a member's password in the admin (/admin/accounts/user/<id>/password/) — what
+    they do for a hijacked account — ends every JWT, page session and open socket of the member,
+    like a reset does (Django's form alone changes the hash, which ends sessions but leaves every
+    access and refresh token working)."""
+
+    def save(self, commit=True):
+        user = super().save(commit=commit)
+        if commit:
+            from accounts.services import token_version_bump
+
+            token_version_bump(user=user)
+        return user

@@ -20,6 +20,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import RevokingAdminPasswordChangeForm
 from accounts.models import User
 from moderation import services, targets
 from moderation.forms import ActionForm, BanForm
@@ -451,6 +452,8 @@ def _ban_action(days):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    # Setting a member's password revokes their tokens and sockets too (issue 14: every door).
+    change_password_form = RevokingAdminPasswordChangeForm
     list_display = ("username", "email", "is_staff", "is_banned", "banned_until", "date_joined", "last_login")
     list_filter = ("is_staff", "is_superuser", "is_active", "is_banned", "gender")
     search_fields = ("username", "email")

@@ -42,6 +42,9 @@ urlpatterns = [
     path("api/v1/", api.urls),
     # Before the admin's own URLs: its login goes through the site's login policy (issue 14 #2).
     path("admin/login/", account_views.admin_login, name="admin_login"),
+    # A staff member changes their own password on the site's page: it is a password door
+    # (accounts.services.password_gate) and revokes their tokens; Django's admin form is neither.
+    path("admin/password_change/", RedirectView.as_view(pattern_name="accounts:password_change")),
     path("admin/", admin.site.urls),
     path("captcha/", include("captcha.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

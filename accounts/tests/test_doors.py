@@ -357,3 +357,34 @@ def test_new_captchas_are_rate_limited_per_ip_signed_in_or_not(settings):
         assert member.get_json("/api/v1/auth/captcha", REMOTE_ADDR=IP).status_code == 200
     assert_error(ApiClient().get_json("/api/v1/auth/captcha", REMOTE_ADDR=IP), 429, "rate_limited")
     assert CaptchaStore.objects.count() == 3
+
+
+# --- the admin's password forms --------------------------------------------------------------------
+
+
+def test_staff_setting_a_members_password_revokes_their_tokens():
+    staff = make_user("boss7", is_staff=True, is_superuser=True)
+    member = make_user("hijacked")
+    thief = token_client(member)
+    admin_browser = Client()
+    admin_browser.force_login(staff)
+    response = admin_browser.post(
+        f"/admin/accounts/user/{member.pk}/password/",
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    member.refresh_from_db()
+    assert member.check_password(NEW_PASSWORD)
+    # Whoever held the old tokens is out (Django's form alone left every JWT working).
+    assert_error(thief.get_json("/api/v1/me"), 401, "token_expired")
+
+
+def test_the_admins_own_password_change_is_the_sites_password_door():
+    staff = make_user("boss8", is_staff=True)
+    browser = Client()
+    browser.force_login(staff)
+    response = browser.get("/admin/password_change/")
+    assert response.status_code == 302 and response["Location"] == "/accounts/me/password/"
+    assert browser.post("/admin/password_change/", {"old_password": "x", "new_password1": "y", "new_password2": "y"}).status_code in (301, 302, 405)
+    staff.refresh_from_db()
+    assert staff.check_password(DEFAULT_PASSWORD)
