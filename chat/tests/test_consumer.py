@@ -298,12 +298,20 @@ async def test_connections_of_a_dead_process_are_pruned_by_a_live_one(chat_users
     assert await sync_to_async(r.zscore)(presence.conns_key(), member) is None
 
     # Same again while bob is connected: the periodic sweep of this process removes it.
-    await sync_to_async(r.zadd)(presence.conns_key(), {member: 0})
-    await sync_to_async(r.hincrby)(presence.users_key(), str(alice.pk), 1)
-    await sync_to_async(r.hset)(presence.state_key(), "count", 2)
+    # In one transaction: a sweep between these writes would prune the connection before its
+    # user entry exists and leave that entry behind.
+    def leave_a_dead_connection():
+        with r.pipeline(transaction=True) as pipe:
+            pipe.zadd(presence.conns_key(), {member: 0})
+            pipe.hincrby(presence.users_key(), str(alice.pk), 1)
+            pipe.hset(presence.state_key(), "count", 2)
+            pipe.execute()
+
+    await sync_to_async(leave_a_dead_connection)()
     # The sweep runs every WS_SWEEP_INTERVAL; on a busy machine a few may pass before it runs.
     for _ in range(100):
-        if await sync_to_async(r.zscore)(presence.conns_key(), member) is None:
+        if (await sync_to_async(r.zscore)(presence.conns_key(), member) is None
+                and await sync_to_async(r.hget)(presence.users_key(), str(alice.pk)) is None):
             break
         await asyncio.sleep(fast_heartbeat.WS_SWEEP_INTERVAL)
     assert await sync_to_async(r.zscore)(presence.conns_key(), member) is None
