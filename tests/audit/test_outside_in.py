@@ -290,3 +290,65 @@ def test_edits_of_someone_elses_note_and_the_history_of_hidden_ones(scene):
     assert scene["op_client"].delete_json(f"/api/v1/notes/{nid}").status_code == 204
     assert_error(ApiClient().get_json(f"/api/v1/notes/{nid}/revisions"), 404, "not_found")
     assert Client().get(f"/notes/{nid}/revisions/").status_code == 404
+
+
+def test_one_members_relations_and_ballot_never_reach_another_through_warm_caches(scene):
+    """The author and alice read first (filling cards, rows and stored pages); carol, who neither
+    voted, commented nor followed, and a signed-out visitor then see none of their choices: a per-viewer
+    field served to the wrong viewer would tell that this member wrote, voted or followed."""
+    nid = scene["note"]["id"]
+    carol_user = make_user("carolreader")
+    op, alice, carol = scene["op_client"], token_client(scene["alice"]), token_client(carol_user)
+    alice.put_json(f"/api/v1/notes/{nid}/vote", {"value": 1})
+    for client in (op, alice):
+        for path in ("/api/v1/notes", "/api/v1/notes?order=new", f"/api/v1/notes/{nid}", "/api/v1/me/bookmarks"):
+            client.get_json(path)
+    pages = {}
+    for who, user in (("op", scene["op"]), ("alice", scene["alice"]), ("carol", carol_user), ("out", None)):
+        page_client = Client()
+        if user is not None:
+            page_client.force_login(user)
+        pages[who] = b"".join(page_client.get(path).content for path in ("/", f"/notes/{nid}/"))
+    for client, mine in ((carol, False), (ApiClient(), False), (alice, True)):
+        for body in (client.get_json("/api/v1/notes").json()["results"][0], client.get_json(f"/api/v1/notes/{nid}").json()):
+            assert body["author"]["is_me"] is False and body["author"]["display_name"] == "洞主"
+            assert body["poll"]["my_choices"] == []
+            assert body["following"] is mine and body["bookmarked"] is mine
+            assert body["my_vote"] == (1 if mine else 0)
+    mine = op.get_json(f"/api/v1/notes/{nid}").json()
+    assert mine["author"]["is_me"] is True and sorted(mine["poll"]["my_choices"]) == sorted(scene["options"][:2])
+    assert "我的选择".encode() in pages["op"]
+    for who in ("alice", "carol", "out"):
+        assert "我的选择".encode() not in pages[who] and b" checked" not in pages[who], who
+    for who in ("alice", "carol", "out"):
+        assert_clean(pages[who], scene["op"])
+
+
+def _without_visits(value):
+    if isinstance(value, dict):
+        return {key: _without_visits(item) for key, item in value.items() if key != "visits"}
+    if isinstance(value, list):
+        return [_without_visits(item) for item in value]
+    return value
+
+
+def test_deleting_the_account_changes_no_byte_of_its_anonymous_content(scene, categories):
+    """Were a deletion to mark the anonymous notes, comments or ballots it leaves (a label, a
+    vanished vote), they would change at the moment the member's signed notes turn 已注销用户 —
+    linking the two. Everything a reader sees of them stays as it was (the visit counter aside)."""
+    from treehole.testing import make_note
+
+    elsewhere = make_note(scene["alice"], anonymous=True)
+    comment_create(user=scene["op"], note_id=elsewhere.pk, content="在别人的树洞里留言")
+    nid = scene["note"]["id"]
+    alice = token_client(scene["alice"])
+    paths = [f"/api/v1/notes/{nid}", f"/api/v1/notes/{nid}/comments", f"/api/v1/notes/{nid}/comments?only_author=true",
+             f"/api/v1/notes/{nid}/revisions", f"/api/v1/notes/{elsewhere.pk}/comments", "/api/v1/notifications"]
+
+    def seen():
+        return [_without_visits(client.get_json(path).json()) for client in (alice, ApiClient()) for path in paths
+                if client is alice or "notifications" not in path]
+
+    before = seen()
+    assert scene["op_client"].delete_json("/api/v1/me", {"password": DEFAULT_PASSWORD}).status_code == 204
+    assert seen() == before
