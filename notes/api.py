@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 from ninja.responses import Status
 
-from pydantic import AwareDatetime, Strict
+from pydantic import AwareDatetime, Strict, StrictBool
 
 from accounts.authentication import api_auth, optional_api_auth
 from notes import search, selectors, services
@@ -154,7 +154,7 @@ class PollIn(Schema):
     question: Text(TextKind.LINE, min_length=1, max_length=Poll._meta.get_field("question").max_length)
     options: list[Text(TextKind.LINE, min_length=1, max_length=PollOption._meta.get_field("text").max_length)] = Field(
         ..., min_length=2, max_length=10, description="2-10 distinct option texts, in order")
-    multiple: bool = Field(False, description="Allow choosing several options")
+    multiple: StrictBool = Field(False, description="Allow choosing several options")
     closes_at: AwareDatetime | None = Field(None, description="When voting ends (with a time zone; within a year); null: never")
 
 
@@ -163,7 +163,7 @@ class NoteIn(Schema):
     content: Content
     category: CategorySlug
     image_ids: ImageIds = Field(default_factory=list, max_length=LIMITS["images_per_note"], description="Image ids (strings) uploaded with purpose=note, in order")
-    anonymous: bool = True
+    anonymous: StrictBool = True
     video_id: IdString | None = Field(None, description="Extension: the id of the caller's own published chunked upload (a video)")
     poll: PollIn | None = Field(None, description="A poll made with the note (it cannot be added or changed later)")
     content_warning: WarningText = Field("", description="A content warning of your own (\"自伤\", \"剧透\"; at most 30 characters; \"\" for none)")
@@ -218,7 +218,7 @@ class FiltersIn(Schema):
         description=f"Notes whose title, content or content warning contain one of these leave every list and search "
                     f"(at most {LIMITS['filter_keywords']} words of at most {LIMITS['filter_keyword_chars']} characters; "
                     "the caller's own notes are never hidden)")
-    fold_warnings: bool = Field(..., description="Fold notes with a content warning behind it (true by default)")
+    fold_warnings: StrictBool = Field(..., description="Fold notes with a content warning behind it (true by default)")
 
 
 class FiltersOut(Schema):

@@ -208,6 +208,8 @@ def test_ballots_with_other_notes_options_or_on_a_pollless_note_are_refused(scen
     {"muted_categories": [], "muted_keywords": [str(n) for n in range(10_000)], "fold_warnings": True},
     {"muted_categories": [], "muted_keywords": [7], "fold_warnings": True},
     {"muted_categories": [], "muted_keywords": [], "fold_warnings": "maybe"},
+    {"muted_categories": [], "muted_keywords": [], "fold_warnings": "no"},
+    {"muted_categories": [], "muted_keywords": [], "fold_warnings": 0},
     {"muted_categories": [], "muted_keywords": []},
     [],
 ])
@@ -352,3 +354,62 @@ def test_deleting_the_account_changes_no_byte_of_its_anonymous_content(scene, ca
     before = seen()
     assert scene["op_client"].delete_json("/api/v1/me", {"password": DEFAULT_PASSWORD}).status_code == 204
     assert seen() == before
+
+
+@pytest.mark.parametrize("poll", [
+    {"question": "问", "options": ["同一个", "同一个"]},
+    {"question": "问", "options": ["只有一个"]},
+    {"question": "问", "options": [str(n) for n in range(11)]},
+    {"question": "问", "options": ["甲", "\ud800"]},
+    {"question": "\ud800", "options": ["甲", "乙"]},
+    {"question": "问", "options": ["甲", 2]},
+    {"question": "问", "options": ["甲", "乙"], "closes_at": "2020-01-01T00:00:00+00:00"},
+    {"question": "问", "options": ["甲", "乙"], "closes_at": "2027-01-01T00:00:00"},
+    {"question": "问", "options": ["甲", "乙"], "closes_at": "9999-12-31T23:59:59+00:00"},
+    {"question": "问", "options": ["甲", "乙"], "closes_at": 10**30},
+    {"question": "问", "options": ["甲", "乙"], "multiple": "yes"},
+    {"question": "问", "options": ["甲", "乙"], "multiple": 1},
+    {"question": "", "options": ["甲", "乙"]},
+    "投票",
+])
+def test_malformed_polls_are_400s_and_publish_nothing(scene, poll):
+    client = scene["op_client"]
+    before = client.get_json("/api/v1/me/notes").json()["total"]
+    response = client.post_json("/api/v1/notes", {"title": "带投票", "content": "内容", "category": "life", "poll": poll})
+    assert response.status_code == 400, (response.status_code, response.content)
+    assert set(response.json()) == {"error"} and {"code", "message"} <= set(response.json()["error"])
+    assert client.get_json("/api/v1/me/notes").json()["total"] == before
+
+
+@pytest.mark.parametrize("patch", [
+    {"content_warning": "\ud800"}, {"content_warning": "x" * 31}, {"content_warning": 5}, {"content_warning": None},
+    {"title": None}, {"content": "\ud800"},
+])
+def test_malformed_edits_are_4xx_and_leave_no_revision(scene, patch):
+    nid = scene["note"]["id"]
+    response = scene["op_client"].patch_json(f"/api/v1/notes/{nid}", patch)
+    assert 400 <= response.status_code < 500, (response.status_code, response.content)
+    assert set(response.json()) == {"error"}
+    assert len(ApiClient().get_json(f"/api/v1/notes/{nid}/revisions").json()) == 1
+
+
+@pytest.mark.parametrize("number", ["0", "-1", "2147483648", "99999999999999999999999", "abc"])
+def test_bad_note_numbers_are_4xx(scene, number):
+    response = ApiClient().get_json(f"/api/v1/notes/by-number/{number}")
+    assert response.status_code in (400, 404), (response.status_code, response.content)
+    assert set(response.json()) == {"error"}
+    assert Client().get(f"/n/{number}").status_code == 404
+
+
+@pytest.mark.parametrize("anonymous", ["false", "no", 0, "0", None, "on"])
+def test_anonymous_must_be_a_json_boolean(scene, anonymous):
+    """Whether a note names its author is never guessed from a string or a number: only a JSON
+    boolean (or leaving it out: anonymous) decides."""
+    client = scene["op_client"]
+    before = client.get_json("/api/v1/me/notes").json()["total"]
+    response = client.post_json("/api/v1/notes", {"title": "类型", "content": "内容", "category": "life",
+                                                  "anonymous": anonymous})
+    assert_error(response, 400, "invalid", "anonymous")
+    assert client.get_json("/api/v1/me/notes").json()["total"] == before
+    left_out = client.post_json("/api/v1/notes", {"title": "类型", "content": "内容", "category": "life"})
+    assert left_out.status_code == 201 and left_out.json()["author"]["anonymous"] is True
