@@ -413,3 +413,45 @@ def test_anonymous_must_be_a_json_boolean(scene, anonymous):
     assert client.get_json("/api/v1/me/notes").json()["total"] == before
     left_out = client.post_json("/api/v1/notes", {"title": "类型", "content": "内容", "category": "life"})
     assert left_out.status_code == 201 and left_out.json()["author"]["anonymous"] is True
+
+
+@pytest.mark.parametrize("form", [
+    {}, {"option": "abc"}, {"option": "99999999999999999999999"}, {"option": "-1"}, {"withdraw": "1"},
+    {"option": [str(n) for n in range(1, 500)]}, {"option": "0x10"},
+])
+def test_the_poll_page_form_takes_garbage_without_a_500(scene, form):
+    page_client = Client()
+    page_client.force_login(scene["alice"])
+    nid = scene["note"]["id"]
+    response = page_client.post(f"/notes/{nid}/poll/", form)
+    assert response.status_code == 302, (response.status_code, response.content[:300])
+    assert ApiClient().get_json(f"/api/v1/notes/{nid}").json()["poll"]["total_voters"] == 2
+    assert page_client.post("/notes/abc/poll/", form).status_code == 404
+    assert Client().post(f"/notes/{nid}/poll/", form).status_code == 302  # signed out: to the login
+
+
+def test_the_poll_page_form_refuses_another_notes_option(scene):
+    other = scene["op_client"].post_json("/api/v1/notes", {
+        "title": "另一个投票", "content": "内容", "category": "study",
+        "poll": {"question": "选哪个", "options": ["甲", "乙"]}}).json()
+    page_client = Client()
+    page_client.force_login(scene["alice"])
+    nid = scene["note"]["id"]
+    response = page_client.post(f"/notes/{nid}/poll/", {"option": other["poll"]["options"][0]["id"]})
+    assert response.status_code == 302
+    for note_id in (nid, other["id"]):
+        poll = token_client(scene["alice"]).get_json(f"/api/v1/notes/{note_id}").json()["poll"]
+        assert poll["my_choices"] == []
+
+
+@pytest.mark.parametrize("header", ["Bearer garbage", "Bearer " + "x" * 10_000, "Bearer", "Basic Zm9vOmJhcg==",
+                                    "Bearer a.b.c", "Bearer \u00e9"])
+def test_bad_bearer_tokens_on_the_new_endpoints_are_4xx_in_the_error_shape(scene, header):
+    nid = scene["note"]["id"]
+    for method, path in (("get", "/api/v1/notifications"), ("get", "/api/v1/notifications/unread-count"),
+                         ("get", "/api/v1/me/following"), ("get", "/api/v1/me/bookmarks"), ("get", "/api/v1/me/export"),
+                         ("get", "/api/v1/me/filters"), ("put", f"/api/v1/notes/{nid}/follow"),
+                         ("get", f"/api/v1/notes/{nid}/revisions"), ("get", f"/api/v1/notes/{nid}/comments?only_author=true")):
+        response = getattr(Client(), method)(path, HTTP_AUTHORIZATION=header)
+        assert_error(response, 401, "unauthenticated")
+        assert_clean(raw(response), scene["op"])
