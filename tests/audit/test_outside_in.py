@@ -455,3 +455,46 @@ def test_bad_bearer_tokens_on_the_new_endpoints_are_4xx_in_the_error_shape(scene
         response = getattr(Client(), method)(path, HTTP_AUTHORIZATION=header)
         assert_error(response, 401, "unauthenticated")
         assert_clean(raw(response), scene["op"])
+
+
+def test_a_hidden_notes_history_is_as_hidden_as_the_note(scene, staff):
+    """An author who wrote something that identified them and edited it out relies on moderation
+    hiding the note: its earlier versions must then go with it (they hold the removed words)."""
+    from moderation import services as moderation
+    from moderation.models import Case
+
+    nid = scene["note"]["id"]
+    moderation.report_create(reporter=scene["bob"], target_type="note", target_id=int(nid), reason="privacy")
+    moderation.case_hide(case=Case.objects.get(target_type="note", target_id=int(nid)), moderator=staff, reason="隐私")
+    page_client = Client()
+    page_client.force_login(scene["alice"])
+    for client in (ApiClient(), token_client(scene["alice"])):
+        assert_error(client.get_json(f"/api/v1/notes/{nid}/revisions"), 404, "not_found")
+        assert_error(client.get_json(f"/api/v1/notes/{nid}"), 404, "not_found")
+    for client in (Client(), page_client):
+        response = client.get(f"/notes/{nid}/revisions/")
+        assert response.status_code == 404 and "第一版的心里话".encode() not in response.content
+    search = ApiClient().get_json("/api/v1/notes/search", {"q": "第一版"}).json()
+    assert search["total"] == 0
+
+
+def test_search_forgets_the_words_an_edit_removed(scene):
+    """Text the author edited out (a name, a dorm) is no longer a way to find the note."""
+    assert ApiClient().get_json("/api/v1/notes/search", {"q": "第一版"}).json()["total"] == 0
+    found = ApiClient().get_json("/api/v1/notes/search", {"q": "第二版"}).json()
+    assert [row["id"] for row in found["results"]] == [scene["note"]["id"]]
+
+
+def test_the_authors_notification_pages_name_the_thread_aliases_only(scene):
+    """The anonymous thread's other writers are aliases to the author as well: the bell, the
+    notifications page and the note they open carry none of alice's or bob's identity."""
+    page_client = Client()
+    page_client.force_login(scene["op"])
+    listing = page_client.get("/notifications/")
+    assert listing.status_code == 200 and b"Alice" in listing.content
+    opened = [page_client.get(f"/notifications/{row['id']}/", follow=True)
+              for row in scene["op_client"].get_json("/api/v1/notifications").json()["results"]]
+    assert opened and all(response.status_code == 200 for response in opened)
+    blob = raw(listing) + b"".join(raw(response) for response in opened) + raw(page_client.get("/me/following/"))
+    for someone in (scene["alice"], scene["bob"]):
+        assert_clean(blob, someone)
