@@ -498,3 +498,19 @@ def test_the_authors_notification_pages_name_the_thread_aliases_only(scene):
     blob = raw(listing) + b"".join(raw(response) for response in opened) + raw(page_client.get("/me/following/"))
     for someone in (scene["alice"], scene["bob"]):
         assert_clean(blob, someone)
+
+
+@pytest.mark.parametrize("body", [b"", b"{", b"null", b"[]", b'"x"', b"1e999999", b"[" * 5000 + b"]" * 5000,
+                                  b'{"a": "\\ud800"}', b"\xff\xfe", b'{"option_ids": [' + b'"1",' * 20000 + b'"1"]}'])
+def test_broken_bodies_on_the_new_write_endpoints_are_4xx_in_the_error_shape(scene, body):
+    client = token_client(scene["alice"])
+    nid = scene["note"]["id"]
+    for method, path in (("put", f"/api/v1/notes/{nid}/poll/vote"), ("put", "/api/v1/me/filters"),
+                         ("post", "/api/v1/notifications/read"), ("delete", "/api/v1/me"),
+                         ("patch", f"/api/v1/notes/{nid}")):
+        response = getattr(client, method)(path, body, content_type="application/json",
+                                           HTTP_AUTHORIZATION=f"Bearer {client.token}")
+        assert 400 <= response.status_code < 500, (path, response.status_code, response.content[:300])
+        assert set(response.json()) == {"error"} and response.json()["error"]["message"], (path, response.content)
+    scene["alice"].refresh_from_db()
+    assert scene["alice"].deleted_at is None
