@@ -98,6 +98,13 @@ class RevokingAdminPasswordChangeForm(AdminPasswordChangeForm):
     like a reset does (Django's form alone changes the hash, which ends sessions but leaves every
     access and refresh token working)."""
 
+    # Django's own CharFields let a lone surrogate through to the hasher (a 500): treehole.text's
+    # SECRET kind keeps the password exactly as typed and refuses only what cannot be stored.
+    password1 = TextField(kind=TextKind.SECRET, label=_("密码"), required=True, strip=False,
+                          widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = TextField(kind=TextKind.SECRET, label=_("确认密码"), required=True, strip=False,
+                          widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
     def save(self, commit=True):
         user = super().save(commit=commit)
         if commit:
