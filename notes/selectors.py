@@ -281,8 +281,10 @@ def note_list(*, order: str, category: str | None = None, page: int = 1, size: i
         return _database_page(order, category, page, size, viewer)
 
 
-def note_list_digest(*, order: str, category: str | None = None, page: int = 1, size: int | None = None) -> str | None:
-    """A digest of everything page ``page`` of the list shows a signed-out reader, or None when
+def note_list_digest(*, order: str, category: str | None = None, page: int = 1, size: int | None = None,
+                     with_categories: bool = False) -> str | None:
+    """A digest of everything page ``page`` of the list shows a signed-out reader (and of the
+    category list with its counts, ``with_categories``: the home page shows it), or None when
     Redis does not hold all of it (then read the page with ``note_list``). The same digest means
     the same notes, counters, flags and texts in the same order."""
     if order not in ORDER_SETS:
@@ -291,7 +293,7 @@ def note_list_digest(*, order: str, category: str | None = None, page: int = 1, 
         page, size = page_bounds(page, size)
         category = category_check(category)
         digest, closes = ranking.list_digest(ranking.set_name(ORDER_SETS[order], category), offset=(page - 1) * size,
-                                             size=size)
+                                             size=size, with_categories=with_categories)
     except (InvalidInput, RedisError):
         return None
     if not digest:

@@ -97,11 +97,11 @@ def home(request):
     cacheable = pagecache.cacheable(request)
 
     def digest_shown():
-        digest = selectors.note_list_digest(order=order, category=category, page=page_number)
+        digest = selectors.note_list_digest(order=order, category=category, page=page_number, with_categories=True)
         if digest is None:
             return None
-        return {"list": digest, "order": order, "category": category, "page": page_number,
-                "categories": selectors.category_list()}
+        # The digest covers the cached category list too: no read of it here.
+        return {"list": digest, "order": order, "category": category, "page": page_number}
 
     shown = digest_shown() if cacheable else None
     if shown is not None:

@@ -54,14 +54,14 @@ def list_window(name: str, *, offset: int, size: int, viewer_id: int | None) -> 
     )
 
 
-def list_digest(name: str, *, offset: int, size: int) -> tuple[str, list[str]]:
-    """One round trip: a digest of everything the page's cards hold ('' when Redis does not hold
-    all of it) and the ``closes_at`` of the page's polls. Two reads that return the same digest
+def list_digest(name: str, *, offset: int, size: int, with_categories: bool = False) -> tuple[str, list[str]]:
+    """One round trip: a digest of everything the page's cards hold (and of the cached category
+    list, ``with_categories``; '' when Redis does not hold all of it) and the ``closes_at`` of the page's polls. Two reads that return the same digest
     saw the same cards."""
     category = name.split(keys.SET_NAME_SEPARATOR, 1)[1] if keys.SET_NAME_SEPARATOR in name else None
     raw = scripts.LIST_DIGEST(
-        keys=[keys.sets_state_key(), keys.set_key(name), keys.count_key(category)],
-        args=[name, offset, size, keys.info_key("")],
+        keys=[keys.sets_state_key(), keys.set_key(name), keys.count_key(category), keys.categories_key()],
+        args=[name, offset, size, keys.info_key(""), cache.ABSENT_VALUE, "1" if with_categories else "0"],
     )
     return (raw[0] or ""), list(raw[1:])
 

@@ -4,13 +4,19 @@
 -- wholly in Redis (set not built, a card missing, the page running past a partial set, an empty
 -- page): the caller then reads the page the usual way. Returns {digest, closes_at...}: the closing
 -- times of the page's polls, since a poll closes by the clock (results shown) and not by a write.
--- KEYS[1] states, KEYS[2] set, KEYS[3] count. ARGV[1] set name, ARGV[2] offset, ARGV[3] size,
--- ARGV[4] card key prefix.
+-- With ARGV[6] '1' the cached category list (with its counts, shown beside the list) is part of it.
+-- KEYS[1] states, KEYS[2] set, KEYS[3] count, KEYS[4] categories. ARGV[1] set name, ARGV[2]
+-- offset, ARGV[3] size, ARGV[4] card key prefix, ARGV[5] the cache's absent marker, ARGV[6] '1'/'0'.
 local st = redis.call('HGET', KEYS[1], ARGV[1])
 if st ~= 'all' and st ~= 'top' then return {''} end
 local closes = {}
 local parts = {}
 local function add(value) parts[#parts + 1] = #value .. ':' .. value end
+if ARGV[6] == '1' then
+  local categories = redis.call('GET', KEYS[4])
+  if not categories or categories == ARGV[5] then return {''} end
+  add(categories)
+end
 add(st)
 add(tostring(redis.call('ZCARD', KEYS[2])))
 if st == 'top' then
