@@ -514,3 +514,20 @@ def test_broken_bodies_on_the_new_write_endpoints_are_4xx_in_the_error_shape(sce
         assert set(response.json()) == {"error"} and response.json()["error"]["message"], (path, response.content)
     scene["alice"].refresh_from_db()
     assert scene["alice"].deleted_at is None
+
+
+def test_comment_search_never_reaches_into_an_anonymous_thread(scene):
+    """包括评论 searches signed notes' comments only: an anonymous thread's comments are found
+    neither by their words nor by their writers' names (notes/search), even when the same
+    members also comment under a signed note, where they are found by name."""
+    signed = scene["op_client"].post_json("/api/v1/notes", {
+        "title": "署名求助", "content": "有人在吗", "category": "help", "anonymous": False}).json()
+    comment_create(user=scene["alice"], note_id=int(signed["id"]), content="我在这里陪你")
+    for client in (ApiClient(), token_client(scene["bob"])):
+        for q in ("抱抱你", "拥抱", "alicereader", "bobreader"):
+            found = client.get_json("/api/v1/notes/search", {"q": q, "comments": "true"})
+            assert scene["note"]["id"].encode() not in found.content, q
+        by_name = client.get_json("/api/v1/notes/search", {"q": "alicereader", "comments": "true"}).json()
+        assert [row["id"] for row in by_name["results"]] == [signed["id"]]
+    page = Client().get("/notes/search/", {"q": "抱抱你", "comments": "1"})
+    assert page.status_code == 200 and "今晚好难过".encode() not in page.content
