@@ -55,3 +55,21 @@ class ApiErrorShapeMiddleware:
             return None
         logger.exception("Unhandled error on %s %s", request.method, request.path)
         return json_error(500, "internal_error", _("服务器出错了，请稍后再试。"))
+
+
+class PrivateAnswersMiddleware:
+    """An answer to a signed-in request (a session cookie or an Authorization header) is the
+    member's own — ``is_me`` on their anonymous notes, 我的选择, their notifications — and no cache
+    keeps it: ``Cache-Control: private, no-store`` unless the view chose its own. Without it the
+    browser's cache (or a shared proxy) would hand the author's page, marked as theirs, to the next
+    person at the same computer after the sign-out. Signed-out answers are left to the views."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Cache-Control" not in response and (
+                "HTTP_AUTHORIZATION" in request.META or settings.SESSION_COOKIE_NAME in request.COOKIES):
+            response["Cache-Control"] = "private, no-store"
+        return response

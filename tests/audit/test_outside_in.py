@@ -550,3 +550,21 @@ def test_the_authors_exemption_from_their_own_filter_reaches_nobody_with_the_sam
     page_client.force_login(carol_user)
     for path in ("/", "/?order=new"):
         assert "今晚好难过".encode() not in page_client.get(path).content, path
+
+
+def test_signed_in_answers_are_never_stored_by_a_cache(scene):
+    """The author's own page marks their anonymous note as theirs (is_me, 我的选择): a browser or
+    proxy cache must not keep it for the next person at the same computer."""
+    nid = scene["note"]["id"]
+    page_client = Client()
+    page_client.force_login(scene["op"])
+    answers = [page_client.get(path) for path in ("/", f"/notes/{nid}/", f"/notes/{nid}/revisions/", "/notifications/",
+                                                   "/me/following/", "/me/bookmarks/", "/api/v1/notifications")]
+    answers += [scene["op_client"].get_json(path) for path in (
+        "/api/v1/notes", f"/api/v1/notes/{nid}", f"/api/v1/notes/{nid}/comments", "/api/v1/notifications",
+        "/api/v1/me/following", "/api/v1/me")]
+    for response in answers:
+        assert response.status_code == 200
+        directives = {part.strip() for part in response["Cache-Control"].split(",")}
+        assert {"private", "no-store"} <= directives, (response.request["PATH_INFO"], response["Cache-Control"])
+    assert scene["op_client"].get_json("/api/v1/me/export")["Cache-Control"] == "no-store, private"

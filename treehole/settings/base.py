@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "treehole.protection.RateLimitMiddleware",
     "treehole.middleware.ApiErrorShapeMiddleware",
+    "treehole.middleware.PrivateAnswersMiddleware",  # signed-in answers: Cache-Control private, no-store
 ]
 
 ROOT_URLCONF = "treehole.urls"
