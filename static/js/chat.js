@@ -58,10 +58,17 @@
     const template = document.getElementById("chat-report-template");
     const source = template && template.content.querySelector("[data-report]");
     if (!source) return document.createTextNode("");
-    const node = source.cloneNode(true);
-    const form = node.querySelector("[data-report-form]");
-    form.dataset.targetId = id;
-    form.querySelector("input[name=target_id]").value = id;
+    // Only the 举报 summary per message; its form (a fieldset of reasons) is built when opened —
+    // a room of 50 messages would otherwise carry 50 copies of it from the first paint.
+    const node = source.cloneNode(false);
+    node.appendChild(source.querySelector("summary").cloneNode(true));
+    node.addEventListener("toggle", function () {
+      if (!node.open || node.querySelector("[data-report-form]")) return;
+      const form = source.querySelector("[data-report-form]").cloneNode(true);
+      form.dataset.targetId = id;
+      form.querySelector("input[name=target_id]").value = id;
+      node.appendChild(form);
+    });
     return node;
   }
   // One function for history and live frames: the same message always looks the same.

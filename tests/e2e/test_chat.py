@@ -88,3 +88,24 @@ def test_the_chat_room_asks_a_visitor_to_sign_in(page):
     expect(page.get_by_text("登录后就能和此刻在线的人聊聊。")).to_be_visible()
     page.locator("main").get_by_role("link", name="登录").click()
     expect(page).to_have_url(page.site_url + "/accounts/login/?next=/chat/")
+
+
+def test_a_chat_message_is_reported_from_its_own_report_form(new_page):
+    from moderation.models import Report
+
+    alice, bob = quick_user("alice_r"), quick_user("bob_r")
+    b = new_page("bob")
+    sign_in(b, bob)
+    open_room(b)
+    send(b, "加我微信，拉你进群")
+    a = new_page("alice")
+    sign_in(a, alice)
+    open_room(a)
+    box = message(a, "加我微信").locator("details.report")
+    expect(box.locator("form")).to_have_count(0)  # built when opened, not with every message
+    box.locator("summary").click()
+    box.locator("input[name=reason]").first.check()
+    box.get_by_role("button", name="提交举报").click()
+    expect(box.locator(".report-status")).to_have_text("已收到你的举报，谢谢。处理结果可以在“我的举报”里看到。")
+    report = Report.objects.get()
+    assert (report.reporter_id, report.target_type) == (alice.pk, "message")
