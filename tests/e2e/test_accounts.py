@@ -18,7 +18,9 @@ PASSWORD = "quiet-forest-walk-42"
 
 
 def unique(prefix: str) -> str:
-    return f"{prefix}{uuid.uuid4().hex[:8]}"
+    # Digits only after the prefix: hex letters could spell a comment alias once the digits are
+    # stripped ("lin49da5105" is "linda"), and reserved names are refused.
+    return f"{prefix}{uuid.uuid4().int % 10**10:010d}"
 
 
 def nav(page):
