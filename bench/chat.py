@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import json
 import multiprocessing
+import os
 import random
 import resource
 import statistics
@@ -31,8 +32,9 @@ import websockets
 
 from bench.proc import cpu_seconds
 
-IDLE_SECONDS = 10.0
 PING_EVERY = 25.0
+# One whole ping period by default: every client pings once inside the idle window.
+IDLE_SECONDS = float(os.environ.get("BENCH_CHAT_IDLE_SECONDS", str(PING_EVERY)))
 MARK = "bench#"
 WAVE = 50  # handshakes in flight at once, over all the client processes (daphne drops a socket
 # whose handshake the application has not accepted within 5 s)
@@ -247,7 +249,7 @@ async def main(args, tokens, ports, pipes, workers, t0) -> dict:
         "connect_failures": [f for h in hello for f in h["failures"]][:3],
         "server_processes": len(pids), "ports": ports, "client_processes": procs + 1,
         "connect_seconds": round(connect_seconds, 1), "settle_seconds": round(settle_seconds, 1),
-        "presence_frames": presence_frames, "idle_cpu_pct": round(idle_cpu_pct, 2), "busy_cpu_pct": round(busy_cpu_pct, 2),
+        "presence_frames": presence_frames, "idle_seconds": IDLE_SECONDS, "idle_cpu_pct": round(idle_cpu_pct, 2), "busy_cpu_pct": round(busy_cpu_pct, 2),
         "server_cpu_ms_per_message": round(server_ms_per_message, 1),
         "server_cpu_us_per_frame": round(1000 * server_ms_per_message / max(1, connected), 1),
         "client_cpu_pct": round(sum(per_process), 2), "client_cpu_max_process_pct": round(max(per_process), 2),

@@ -266,7 +266,8 @@ def build(results: dict) -> str:
                 out.append(f"\n`{key}` failed: `{errors[key][-400:]}`")
         out += ["", "Latency is send → receive on one clock (`time.monotonic()`, CLOCK_MONOTONIC, shared by every "
                 "process of the machine), stamped by the receiving client process. Idle CPU: user + system time of "
-                "the server processes over 10 s with every client connected and pinging every 25 s. Server CPU per "
+                f"the server processes over {_n(chats[0][1].get('idle_seconds', 10), 0) if chats else 10} s with every client "
+                "connected and pinging every 25 s. Server CPU per "
                 "frame: (CPU while sending − idle CPU) × seconds ÷ deliveries. On a loaded machine (see *load before*) "
                 "the latency columns measure the scheduler as much as the server; the CPU columns do not.", ""]
 
