@@ -17,7 +17,8 @@ What the base does for every subclass, so no endpoint has to remember it:
   ``socket_kind`` across every process (a Redis sorted set scored by heartbeat, so a killed
   process's sockets stop counting after one timeout); the next gets ``rate_limited``, close 4029.
 - **Frames**: text only, at most ``WS_MAX_FRAME_BYTES``, a JSON object; ``ping`` -> ``pong``
-  (server epoch ms); anything else goes to the subclass's ``on_frame``.
+  (server epoch ms; the pings of one process within ``WS_PING_BATCH_SECONDS`` share one
+  worker-thread trip, ``SocketHub.ping``); anything else goes to the subclass's ``on_frame``.
 - **Heartbeat**: any frame counts; one ``SocketHub`` task per process and consumer class closes
   sockets silent for ``WS_HEARTBEAT_TIMEOUT`` with 4008.
 - **Error frames are throttled** per socket (a burst, then a rate): a client streaming bad frames
@@ -225,6 +226,8 @@ class SocketHub:
         self.consumers: set[UserSocketConsumer] = set()
         self.task: asyncio.Task | None = None
         self.wake = asyncio.Event()
+        self.pings: list[tuple[UserSocketConsumer, asyncio.Future]] = []
+        self.pinging: asyncio.Task | None = None
 
     @classmethod
     def for_running_loop(cls) -> "SocketHub":
@@ -266,6 +269,48 @@ class SocketHub:
 
     async def swept(self) -> None:
         """After each round (chat prunes every process's stale presence here)."""
+
+    async def ping(self, consumer: "UserSocketConsumer") -> tuple:
+        """``consumer._frame_sync(True)`` for a ``ping`` frame, run in one worker-thread trip with
+        the pings of this process's other sockets that arrive within WS_PING_BATCH_SECONDS. An idle
+        room is all pings (each socket every 25 s: 40 a second for 1,000 sockets), and a trip to a
+        worker thread per ping was most of an idle server's CPU; the pong waits for its batch."""
+        future = asyncio.get_running_loop().create_future()
+        self.pings.append((consumer, future))
+        if self.pinging is None or self.pinging.done():
+            self.pinging = asyncio.ensure_future(self._answer_pings())
+        return await future
+
+    async def _answer_pings(self) -> None:
+        await asyncio.sleep(settings.WS_PING_BATCH_SECONDS)
+        while self.pings:
+            batch, self.pings = self.pings, []
+            try:
+                answers = await in_thread(_pings_sync)([consumer for consumer, _future in batch])
+            except BaseException as exc:  # no socket may wait for a batch that will never answer
+                answers = [(None, exc)] * len(batch)
+                if not isinstance(exc, Exception):
+                    for _consumer, future in batch:
+                        future.cancel()
+                    raise
+            for (_consumer, future), (result, error) in zip(batch, answers):
+                if future.done():  # the socket's task was cancelled meanwhile
+                    continue
+                if error is not None:
+                    future.set_exception(error)
+                else:
+                    future.set_result(result)
+
+
+def _pings_sync(consumers: list["UserSocketConsumer"]) -> list[tuple[tuple | None, BaseException | None]]:
+    """In one worker thread: each socket's frame work, or the exception it raised (its own)."""
+    answers = []
+    for consumer in consumers:
+        try:
+            answers.append((consumer._frame_sync(True), None))
+        except Exception as exc:  # noqa: BLE001 - handed to that socket's frame, not to the others
+            answers.append((None, exc))
+    return answers
 
 
 # --- process-local fan-out ----------------------------------------------------------------------
@@ -607,7 +652,10 @@ class UserSocketConsumer(AsyncJsonWebsocketConsumer):
         # One trip to a worker thread per frame: the revocation read, and on a heartbeat the
         # socket's touch and the subclass's ``heartbeat_sync`` (a ping every 25 s from each of
         # 1,000 sockets was three trips and three round trips each, most of an idle server's CPU).
-        current, touched, self.heartbeat_result = await in_thread(self._frame_sync)(heartbeat)
+        if frame_type == "ping" and problem is None:
+            current, touched, self.heartbeat_result = await self.hub_class.for_running_loop().ping(self)
+        else:
+            current, touched, self.heartbeat_result = await in_thread(self._frame_sync)(heartbeat)
         if current is None:
             current = await database_sync_to_async(token_version_current)(self.user_id)
         if current != self.token_version:

@@ -346,3 +346,45 @@ async def test_the_chat_socket_is_behind_the_exact_origin_check(alice):
     accepted = probe(token=token, app=site, path_="/ws/chat/")
     assert (await accepted.connect(timeout=5))[0] is True
     await accepted.disconnect()
+
+
+# -- pings share a worker-thread trip -------------------------------------------------------------
+
+
+async def test_pings_arriving_together_share_one_trip_and_each_socket_gets_its_own_answer(alice, bob, monkeypatch, settings):
+    """An idle room is all pings: those of one process that arrive within WS_PING_BATCH_SECONDS
+    are done in one worker-thread trip, and still answered socket by socket — a revoked user's
+    socket in the batch is closed (4001) while the others get their pong."""
+    from accounts import websocket
+
+    settings.WS_PING_BATCH_SECONDS = 0.3
+    batches: list[int] = []
+    real = websocket._pings_sync
+
+    def counted(consumers):
+        batches.append(len(consumers))
+        return real(consumers)
+
+    monkeypatch.setattr(websocket, "_pings_sync", counted)
+    alices = [probe(token=(await sync_to_async(issue_pair)(alice))["access"]) for _ in range(3)]
+    bobs = [probe(token=(await sync_to_async(issue_pair)(bob))["access"]) for _ in range(2)]
+    for comm in alices + bobs:
+        await joined(comm)
+    for comm in alices + bobs:
+        await comm.send_to(text_data='{"type": "ping"}')
+    for comm in alices + bobs:
+        assert (await comm.receive_json_from(timeout=5))["type"] == "pong"
+    assert batches == [5]
+
+    await sync_to_async(verification.get_redis().flushdb)()  # nothing cached: the database decides
+    bob.is_active = False
+    await bob.asave(update_fields=["is_active"])
+    for comm in alices + bobs:
+        await comm.send_to(text_data='{"type": "ping"}')
+    for comm in alices:
+        assert (await comm.receive_json_from(timeout=5))["type"] == "pong"
+    for comm in bobs:
+        await closed_with(comm, 4001, error="token_expired")
+    assert batches == [5, 5]
+    for comm in alices + bobs:
+        await comm.disconnect()

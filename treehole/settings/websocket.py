@@ -8,6 +8,9 @@ from .base import env
 # every WS_PING_INTERVAL. Each process checks its own sockets every WS_SWEEP_INTERVAL seconds.
 WS_HEARTBEAT_TIMEOUT = env.float("WS_HEARTBEAT_TIMEOUT_SECONDS", default=60)
 WS_PING_INTERVAL = env.float("WS_PING_INTERVAL_SECONDS", default=25)
+# The pings of one process that arrive within this many seconds share one worker-thread trip
+# (accounts.websocket.SocketHub.ping): the pong is that much later, an idle room far cheaper.
+WS_PING_BATCH_SECONDS = env.float("WS_PING_BATCH_SECONDS", default=0.2)
 WS_SWEEP_INTERVAL = env.float("WS_SWEEP_INTERVAL_SECONDS", default=min(5.0, WS_HEARTBEAT_TIMEOUT / 4))
 WS_MAX_FRAME_BYTES = env.int("WS_MAX_FRAME_BYTES", default=16 * 1024)
 # Open sockets of one user on one endpoint (/ws/chat/, /ws/events/), across every process; the
