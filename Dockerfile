@@ -1,4 +1,4 @@
-# One image for the HTTP app (gunicorn), the WebSocket server (daphne) and the task worker (huey).
+# One image for the HTTP app (gunicorn), the WebSocket server (uvicorn; daphne for make run) and the task worker (huey).
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1

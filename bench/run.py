@@ -707,10 +707,11 @@ ASGI_SERVERS = ("daphne", "uvicorn")
 
 def asgi_server(kind: str, name: str, port: int, env: dict) -> Server:
     """The WebSocket server under test: daphne (make run, the design card's server) or uvicorn
-    with wsproto (no per-frame drain: like daphne, a slow reader never stalls the fan-out)."""
+    with wsproto (no per-frame drain: like daphne, a slow reader never stalls the fan-out), with
+    docker-compose.yml's flags (no protocol keepalive pings: the app has its own heartbeat)."""
     if kind == "uvicorn":
         return Server(name, [str(BIN / "uvicorn"), "treehole.asgi:application", "--host", "127.0.0.1", "--port",
-                             str(port), "--ws", "wsproto", "--lifespan", "off", "--no-access-log",
+                             str(port), "--ws", "wsproto", "--ws-ping-interval", "0", "--lifespan", "off", "--no-access-log",
                              "--log-level", "warning"], port, env)
     return daphne(name, port, env)
 
