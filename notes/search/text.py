@@ -123,6 +123,35 @@ class ParsedQuery:
         return tuple(dict.fromkeys(group.name for group in self.groups if group.name))
 
 
+def _lone(token: str) -> bool:
+    return len(token) == 1 and CJK_CHAR.match(token) is not None and token not in STOPWORDS
+
+
+def _word(token: str) -> bool:
+    return len(token) >= 2 and is_wordy(token)
+
+
+def _glued(tokens: list[str]) -> list[str]:
+    """The segmenter's words, with a lone CJK character it left *after* a word joined back to it:
+    that is how jieba cuts a compound it does not know (``英语一`` → 英语 + 一, ``数学二``, ``流浪猫``),
+    and the part is then found as typed. Alone, such a character is in nearly every note — the
+    query would mean the word before it alone — and it is the costliest term there is (TokenBigram
+    indexes pairs, so Groonga walks every pair the character starts: 170 ms for ``英语一 地铁站`` at
+    1,000,000 notes, docs/search.md). A character *before* a word is usually a verb of its own
+    (``找工作`` → 找 + 工作 finds 找 and 工作 apart, as words mode promises), and a character typed
+    as a part of its own (``猫``) stays a word of its own."""
+    out: list[str] = []
+    glued_last = False
+    for token in tokens:
+        if _lone(token) and out and not glued_last and _word(out[-1]) and CJK_CHAR.match(out[-1][-1]):
+            out[-1] += token
+            glued_last = True
+            continue
+        out.append(token)
+        glued_last = False
+    return out
+
+
 def parse(q: str, mode: str = "words") -> ParsedQuery:
     """Turn what the user typed into groups of terms (see :class:`Group`)."""
     if mode == "exact":
@@ -132,7 +161,7 @@ def parse(q: str, mode: str = "words") -> ParsedQuery:
     stop_only: list[Group] = []
     seen: set[str] = set()
     for chunk in q.split():
-        tokens = [token.strip() for token in _segmenter().cut(normalize(chunk))]
+        tokens = _glued([token.strip() for token in _segmenter().cut(normalize(chunk))])
         tokens = [token for token in tokens if token and is_wordy(token)]
         meaningful = [token for token in tokens if token not in STOPWORDS]
         name = chunk if 2 <= len(chunk) <= 30 else ""

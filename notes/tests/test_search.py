@@ -54,6 +54,24 @@ def test_two_character_words_and_single_characters(engine, author, categories):
     assert find("猫 柯基") == []
 
 
+def test_a_character_the_segmenter_split_off_a_word_stays_with_it(engine, author, categories):
+    from notes.search import text
+
+    # rjieba does not know 英语一 (the exam) or 流浪猫: it cuts off 一 and 猫, and 一 alone is in
+    # nearly every note. Such a part is searched as typed; a verb before a word (找工作) and a
+    # character typed on its own stay words of their own.
+    assert text.parse("英语一 流浪猫").groups[0].terms == ("英语一",)
+    assert text.parse("英语一 流浪猫").groups[1].terms == ("流浪猫",)
+    assert text.parse("找工作").groups[0].terms == ("找", "工作")
+    assert text.parse("我的 猫").groups[-1].terms == ("猫",)
+    exam = make_note(author, title="作文", content="考研英语一的作文模板有用吗")
+    apart = make_note(author, title="四级", content="英语四级一次就过了")  # 英语 and 一, apart
+    assert find("英语一") == [str(exam.pk)]
+    assert find("英语一 作文") == [str(exam.pk)]
+    assert sorted(find("英语")) == sorted([str(exam.pk), str(apart.pk)])
+    assert find("一") != []  # typed alone, still found wherever it occurs
+
+
 def test_mixed_chinese_english_and_digits(engine, author, categories):
     phone = make_note(author, title="换手机", content="iPhone15 的电池比 iPhone13 耐用多了")
     score = make_note(author, title="四六级", content="CET-6 考了 580 分，终于过了")
