@@ -396,6 +396,11 @@ def search_section(se: dict) -> tuple[list[str], list[tuple[str, str, str]]]:
              for size in se["sizes"] if size.get("load_average")]
     if loads:
         out += ["Load average (1 min) as the queries began: " + "; ".join(loads) + ".", ""]
+    pools = {size["buffer_pool_bytes"] for size in se["sizes"] if size.get("buffer_pool_bytes")}
+    if pools:
+        out += [f"InnoDB buffer pool during the queries: {', '.join(mib(p) for p in sorted(pools))} "
+                "(docker-compose.yml's `--innodb-buffer-pool-size=1G`; bench/search.py sets it for the run and puts "
+                "the server's own back after), the notes table read once before the queries as a running server has it.", ""]
     if se.get("note"):
         out += [se["note"], ""]
     targets = []
