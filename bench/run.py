@@ -1,5 +1,6 @@
 """``make bench``: measure the running system the way it is deployed, beside its baselines, in one
-run, and write docs/benchmarks.md (+ tmp/bench/results.json).
+run, and write docs/benchmarks.md from the results (tmp/bench/results.json, and the committed copy
+docs/benchmarks.json that ``--merge`` reads on a fresh clone).
 
     .venv/bin/python -m bench.run                      # everything (< 10 minutes once seeded)
     .venv/bin/python -m bench.run --only http,vote     # some sections
@@ -40,6 +41,7 @@ PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python
 BIN = Path(PY).parent
 OUT = ROOT / "tmp" / "bench"
 LOGS = OUT / "logs"
+COMMITTED_RESULTS = ROOT / "docs" / "benchmarks.json"  # what docs/benchmarks.md is rendered from
 SERVER_CPU, CLIENT_CPU = "0", "1"
 
 MYSQL = os.environ.get("BENCH_MYSQL", "mysql://root@127.0.0.1:3306")
@@ -969,8 +971,11 @@ def main(argv=None) -> int:
     finally:
         stop_all()
     results["seconds"] = round(time.monotonic() - started)
-    if args.merge and (OUT / "results.json").exists():
-        previous = json.loads((OUT / "results.json").read_text())
+    # The last results: this checkout's own run, else the committed copy the page was rendered from
+    # (a fresh clone has no tmp/, and a re-run of one section must not drop the others).
+    kept = next((p for p in (OUT / "results.json", COMMITTED_RESULTS) if p.exists()), None)
+    if args.merge and kept is not None:
+        previous = json.loads(kept.read_text())
         errors = {k: v for k, v in previous.get("errors", {}).items() if k not in results and k not in only}
         errors.update(results["errors"])
         previous.update({k: v for k, v in results.items() if k not in ("machine", "settings", "seconds", "errors", "argv")})
@@ -980,6 +985,7 @@ def main(argv=None) -> int:
         results = previous
     (OUT / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
     if not args.no_docs:
+        COMMITTED_RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n")
         from bench.report import write_report
 
         write_report(results, ROOT / "docs" / "benchmarks.md")
