@@ -388,3 +388,29 @@ async def test_pings_arriving_together_share_one_trip_and_each_socket_gets_its_o
     assert batches == [5, 5]
     for comm in alices + bobs:
         await comm.disconnect()
+
+
+async def test_a_frame_costs_no_trip_to_the_sync_thread_and_the_database_is_still_reached(alice, monkeypatch):
+    """Channels closes old database connections in the sync thread before every message it
+    dispatches; the base skips that (its ORM calls go through database_sync_to_async, which does it
+    around itself), and a frame that needs the database still reaches it."""
+    import channels.consumer
+
+    calls = []
+
+    async def counted():
+        calls.append(1)
+
+    monkeypatch.setattr(channels.consumer, "aclose_old_connections", counted)
+    comm = probe(token=(await sync_to_async(issue_pair)(alice))["access"])
+    await joined(comm)
+    for _ in range(3):
+        await still_open(comm)
+    await comm.send_to(text_data='{"type": "echo", "text": "hi"}')
+    assert (await comm.receive_json_from(timeout=5)) == {"type": "echo", "text": "hi"}
+    assert calls == []
+    await sync_to_async(verification.get_redis().flushdb)()  # the next frame asks the database
+    alice.is_active = False
+    await alice.asave(update_fields=["is_active"])
+    await comm.send_to(text_data='{"type": "ping"}')
+    await closed_with(comm, 4001, error="token_expired")
